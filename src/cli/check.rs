@@ -1,0 +1,102 @@
+//! `sitrep check`: validate files and summarise them. Exits 1 when any row
+//! is rejected or nothing could be loaded, so it can gate a scheduled run.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use sitrep::ingest::{load_incidents, write_rejects};
+use sitrep::query::summary::summarise;
+use sitrep::render::fmt::{count, signed};
+
+use super::InputArgs;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How many top actors to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// How many rejected rows to print (all are in --rejects).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub show: usize,
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let opts = args.input.load_options()?;
+    let loaded = load_incidents(&args.input.files, &opts)?;
+    if let Some(path) = &args.input.rejects {
+        write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
+    }
+    let s = summarise(&loaded.frame, args.top)?;
+    let mut out = std::io::stdout().lock();
+    for f in &loaded.files {
+        writeln!(out, "{}", f.path.display())?;
+        writeln!(out, "  layout       {}", f.layout)?;
+        writeln!(
+            out,
+            "  rows         read {}, accepted {}, rejected {}",
+            count(f.read),
+            count(f.accepted),
+            count(f.rejected)
+        )?;
+    }
+    if loaded.files.len() > 1 {
+        writeln!(
+            out,
+            "all files      read {}, accepted {}, rejected {}",
+            count(loaded.read()),
+            count(loaded.accepted()),
+            count(loaded.rejected())
+        )?;
+    }
+    match (s.first_date, s.last_date) {
+        (Some(a), Some(b)) => writeln!(out, "dates          {a} to {b}")?,
+        _ => writeln!(out, "dates          (no incidents)")?,
+    }
+    let mix: Vec<String> =
+        s.precision.iter().map(|(p, n)| format!("{} {}", p.as_deref().unwrap_or("unknown"), count(*n))).collect();
+    writeln!(out, "precision      {}", mix.join(", "))?;
+    writeln!(
+        out,
+        "fatalities     {} known; unknown on {} rows (not counted as 0)",
+        signed(s.fatalities),
+        count(s.fatalities_unknown)
+    )?;
+    let nulls: Vec<String> = s
+        .nulls
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| if *n == s.rows { format!("{c} (all)") } else { format!("{c} {}", count(*n)) })
+        .collect();
+    writeln!(out, "empty cells    {}", if nulls.is_empty() { "none".into() } else { nulls.join(", ") })?;
+    writeln!(out, "top actors")?;
+    let names: Vec<String> = s.top_actors.iter().map(|(a, _)| shorten(a, 48)).collect();
+    let width = names.iter().map(|a| a.chars().count()).max().unwrap_or(0);
+    for (a, (_, n)) in names.iter().zip(&s.top_actors) {
+        writeln!(out, "  {a:<width$}  {:>8}", count(*n))?;
+    }
+    drop(out);
+    super::report_rejects(&loaded, args.show, args.input.rejects.as_ref());
+    if loaded.rejected() > 0 {
+        eprintln!("check failed: {} of {} rows rejected", count(loaded.rejected()), count(loaded.read()));
+        return Ok(ExitCode::from(1));
+    }
+    if loaded.accepted() == 0 {
+        eprintln!("check failed: no incidents (the files have a header but no data rows)");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Cut a long name to `max` characters with an ellipsis.
+fn shorten(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let mut s: String = name.chars().take(max - 1).collect();
+    s.push('…');
+    s
+}

@@ -1,0 +1,112 @@
+//! Command-line interface: clap lives here only. Each subcommand has its own
+//! file; the library does the work and never prints.
+
+mod check;
+mod ingest;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sitrep::ingest::{Encoding, LoadOptions, Mapping, Preset};
+
+/// Time-series statistics, charts and weekly summaries for conflict incident data.
+#[derive(Debug, Parser)]
+#[command(name = "sitrep", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load incident files into the Parquet store (upsert by incident id).
+    Ingest(ingest::IngestArgs),
+    /// Validate incident files and summarise them; exit 1 if any row is rejected.
+    Check(check::CheckArgs),
+}
+
+/// How input files are read; shared by every subcommand that reads incidents.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Incident files: CSV, TSV (optionally .gz), NDJSON or Parquet.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Source layout: auto, acled, ucdp, gtd, gdelt, native.
+    #[arg(long, default_value = "auto", value_name = "P")]
+    pub preset: String,
+    /// TOML file mapping another table's columns to the canonical schema.
+    #[arg(long, value_name = "M.toml")]
+    pub mapping: Option<PathBuf>,
+    /// Text encoding of the input.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
+    pub encoding: EncodingArg,
+    /// Write rejected rows (with file, row, column, value and reason) to this CSV.
+    #[arg(long, value_name = "R.csv")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EncodingArg {
+    /// UTF-8 (a byte order mark is skipped).
+    Utf8,
+    /// Latin-1 / Windows-1252.
+    Latin1,
+}
+
+impl InputArgs {
+    /// Validated load options (a bad preset or mapping is an error here).
+    pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
+        let preset: Preset = self.preset.parse()?;
+        let mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
+        let encoding = match self.encoding {
+            EncodingArg::Utf8 => Encoding::Utf8,
+            EncodingArg::Latin1 => Encoding::Latin1,
+        };
+        Ok(LoadOptions { preset, mapping, encoding, keep: None })
+    }
+}
+
+/// Print up to `limit` rejects to stderr, and how to get the rest.
+pub fn report_rejects(loaded: &sitrep::ingest::Loaded, limit: usize, rejects_file: Option<&PathBuf>) {
+    let mut err = std::io::stderr().lock();
+    for r in loaded.rejects.iter().take(limit) {
+        let _ = writeln!(err, "rejected: {r}");
+    }
+    let more = loaded.rejects.len().saturating_sub(limit);
+    if more > 0 {
+        let hint = match rejects_file {
+            Some(p) => format!("all are in {}", p.display()),
+            None => "write them all with --rejects FILE".into(),
+        };
+        let _ = writeln!(err, "… and {} more rejected rows ({hint})", sitrep::render::fmt::count(more as u64));
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match &cli.command {
+        Command::Ingest(a) => ingest::run(a),
+        Command::Check(a) => check::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,211 @@
+//! A TOML mapping file describes any other table: which source column feeds
+//! each canonical column, the date formats, precision codes and value recodes.
+//!
+//! ```toml
+//! name = "Embassy tracker"          # shown in summaries
+//! header = true                     # false: refer to columns by 1-based position
+//! delimiter = ","                   # optional; sniffed from the first line otherwise
+//! date_formats = ["%d/%m/%Y", "iso"]  # chrono patterns, or "iso" / "yyyymmdd"
+//! date_precision = "day"            # constant precision when no column gives it
+//! unknown = ["-99", "unk"]          # codes meaning "unknown" in count columns
+//!
+//! [columns]                         # canonical column = source column (name or position)
+//! date = "Date"
+//! actor = "Group"
+//! weapon = "Weapon"
+//! fatalities = "Killed"
+//! # or, for split dates:  date = { year = "yr", month = "mo", day = "dy" }
+//!
+//! [precision_codes]                 # values of the date_precision column
+//! exact = "day"
+//! approx = "week"
+//!
+//! [recode.weapon]                   # source value = canonical value ("" = unknown)
+//! "Katyusha" = "rocket"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::layout::{Header, Layout, Recode, Rule};
+use super::parse::DateFormat;
+use crate::error::{Error, Result};
+use crate::schema::{col, ColumnType, DatePrecision, CANONICAL};
+
+/// A parsed mapping file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Name shown in summaries.
+    pub name: Option<String>,
+    /// Whether the first row is a header (default true).
+    #[serde(default = "default_true")]
+    pub header: bool,
+    /// Field separator, one character.
+    pub delimiter: Option<String>,
+    /// Date formats tried in order.
+    #[serde(default)]
+    pub date_formats: Vec<String>,
+    /// Constant date precision when no column gives it.
+    pub date_precision: Option<String>,
+    /// Codes meaning "unknown" in count columns.
+    #[serde(default)]
+    pub unknown: Vec<String>,
+    /// Canonical column → source column.
+    pub columns: BTreeMap<String, ColumnRef>,
+    /// Values of the precision column → day/week/month/year.
+    #[serde(default)]
+    pub precision_codes: BTreeMap<String, String>,
+    /// Per canonical column: source value → canonical value.
+    #[serde(default)]
+    pub recode: BTreeMap<String, BTreeMap<String, String>>,
+    /// Where the mapping was read from (for messages).
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A source column by name or 1-based position, or a split date.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ColumnRef {
+    /// Header name (case-insensitive).
+    Name(String),
+    /// 1-based position.
+    Position(usize),
+    /// Year, month and day columns (0 or empty month/day = unknown).
+    Parts {
+        /// Year column.
+        year: Box<ColumnRef>,
+        /// Month column.
+        month: Box<ColumnRef>,
+        /// Day column.
+        day: Box<ColumnRef>,
+    },
+}
+
+impl Mapping {
+    /// Read and check a mapping file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut m: Mapping =
+            toml::from_str(&text).map_err(|e| Error::Config { path: path.into(), message: e.to_string() })?;
+        m.path = path.to_path_buf();
+        m.validate()?;
+        Ok(m)
+    }
+
+    fn err(&self, message: String) -> Error {
+        Error::Config { path: self.path.clone(), message }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let valid: Vec<&str> = CANONICAL.iter().map(|(c, _)| *c).collect();
+        for key in self.columns.keys().chain(self.recode.keys()) {
+            if !valid.contains(&key.as_str()) {
+                return Err(self.err(format!("unknown canonical column {key:?} (valid: {})", valid.join(", "))));
+            }
+        }
+        if !self.columns.contains_key(col::DATE) {
+            return Err(self.err("[columns] needs a `date` entry".into()));
+        }
+        for (k, v) in &self.precision_codes {
+            v.parse::<DatePrecision>().map_err(|e| self.err(format!("precision_codes.{k}: {e}")))?;
+        }
+        if let Some(p) = &self.date_precision {
+            p.parse::<DatePrecision>().map_err(|e| self.err(format!("date_precision: {e}")))?;
+        }
+        if let Some(d) = &self.delimiter {
+            if d.len() != 1 {
+                return Err(self.err(format!("delimiter must be one ASCII character, got {d:?}")));
+            }
+        }
+        self.formats()?;
+        Ok(())
+    }
+
+    /// The delimiter byte, if given.
+    pub fn delimiter_byte(&self) -> Option<u8> {
+        self.delimiter.as_ref().and_then(|d| d.bytes().next())
+    }
+
+    fn formats(&self) -> Result<Vec<DateFormat>> {
+        if self.date_formats.is_empty() {
+            return Ok(vec![DateFormat::Iso]);
+        }
+        self.date_formats
+            .iter()
+            .map(|f| match f.to_lowercase().as_str() {
+                "iso" | "yyyy-mm-dd" => Ok(DateFormat::Iso),
+                "yyyymmdd" => Ok(DateFormat::Compact),
+                _ if f.contains('%') => Ok(DateFormat::Pattern(f.clone())),
+                _ => Err(self.err(format!(
+                    "date_formats: {f:?} is not a chrono pattern (like \"%d/%m/%Y\"), \"iso\" or \"yyyymmdd\""
+                ))),
+            })
+            .collect()
+    }
+
+    fn index(&self, h: &Header<'_>, r: &ColumnRef, n_cols: usize) -> Result<usize> {
+        let name = self.name.clone().unwrap_or_else(|| "mapping".into());
+        match r {
+            ColumnRef::Name(n) => h.require(&name, &[n.as_str()]),
+            ColumnRef::Position(p) if (1..=n_cols).contains(p) => Ok(p - 1),
+            ColumnRef::Position(p) => Err(self.err(format!("column position {p} is outside 1..{n_cols}"))),
+            ColumnRef::Parts { .. } => Err(self.err("only `date` can be given as year/month/day parts".into())),
+        }
+    }
+
+    /// Resolve the mapping against a file's columns.
+    pub fn layout(&self, path: &Path, columns: Vec<String>) -> Result<Layout> {
+        let h = Header::new(path, &columns);
+        let n = columns.len();
+        let name = self.name.clone().unwrap_or_else(|| self.path.display().to_string());
+        let mut l = Layout::new(format!("mapping {name}"), self.header, columns.clone());
+        let formats = self.formats()?;
+        for (key, r) in &self.columns {
+            let Some((c, ty)) = CANONICAL.iter().find(|(c, _)| c == key) else { continue };
+            let rule = match (r, *c, ty) {
+                (ColumnRef::Parts { year, month, day }, col::DATE, _) => {
+                    let parts = [self.index(&h, year, n)?, self.index(&h, month, n)?, self.index(&h, day, n)?];
+                    l.rule(col::DATE_PRECISION, Rule::PartsPrecision { parts });
+                    Rule::DateParts { parts }
+                }
+                (_, col::DATE_PRECISION, _) => {
+                    let idx = self.index(&h, r, n)?;
+                    let codes = if self.precision_codes.is_empty() {
+                        super::native::precision_codes()
+                    } else {
+                        self.precision_codes.iter().filter_map(|(k, v)| Some((k.clone(), v.parse().ok()?))).collect()
+                    };
+                    Rule::Precision { idx, codes }
+                }
+                (_, _, ColumnType::Date) => Rule::Date { idx: self.index(&h, r, n)?, formats: formats.clone() },
+                (_, _, ColumnType::Int) => Rule::Count { idx: self.index(&h, r, n)?, unknown: self.unknown.clone() },
+                (_, col::LATITUDE, _) => Rule::Coord { idx: self.index(&h, r, n)?, limit: 90.0 },
+                (_, _, ColumnType::Float) => Rule::Coord { idx: self.index(&h, r, n)?, limit: 180.0 },
+                (_, _, ColumnType::Text) => {
+                    let recode: Option<Recode> = self
+                        .recode
+                        .get(*c)
+                        .map(|m| m.iter().map(|(k, v)| (k.clone(), (!v.is_empty()).then(|| v.clone()))).collect());
+                    Rule::Text { idx: self.index(&h, r, n)?, recode }
+                }
+            };
+            l.rule(c, rule);
+        }
+        if !self.columns.contains_key(col::DATE_PRECISION)
+            && !matches!(self.columns.get(col::DATE), Some(ColumnRef::Parts { .. }))
+        {
+            let p =
+                self.date_precision.as_deref().unwrap_or("day").parse::<DatePrecision>().unwrap_or(DatePrecision::Day);
+            l.rule(col::DATE_PRECISION, Rule::Const(p.as_str().into()));
+        }
+        Ok(l.finish())
+    }
+}

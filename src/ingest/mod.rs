@@ -1,0 +1,539 @@
+//! Ingest: source files → canonical incidents (a typed polars frame) plus
+//! the rows that were rejected and why.
+//!
+//! Invariant: for every file, `read == accepted + rejected`. A row is never
+//! dropped without a [`Reject`] naming its file, row, line, column and value,
+//! and unknown values stay null (never 0).
+
+pub mod acled;
+pub mod gdelt;
+pub mod gtd;
+pub mod layout;
+pub mod mapping;
+pub mod native;
+pub mod parse;
+pub mod source;
+pub mod ucdp;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use csv::ByteRecord;
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::schema::{col, ColumnType, CANONICAL};
+use layout::{Converter, Header, Layout, HASHED, LINE, ROW};
+pub use mapping::Mapping;
+pub use source::{Encoding, Format};
+
+/// A known source layout, or `Auto` to recognise it from the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Preset {
+    /// Recognise the layout from the header (or its absence).
+    #[default]
+    Auto,
+    /// ACLED exports.
+    Acled,
+    /// UCDP GED.
+    Ucdp,
+    /// Global Terrorism Database.
+    Gtd,
+    /// GDELT 1.0 / 2.0 events.
+    Gdelt,
+    /// sitrep's own tracker layout (canonical column names).
+    Native,
+}
+
+impl Preset {
+    /// Names accepted on the command line, in the order shown in messages.
+    pub const NAMES: [&'static str; 6] = ["auto", "acled", "ucdp", "gtd", "gdelt", "native"];
+}
+
+impl FromStr for Preset {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.trim().to_lowercase().as_str() {
+            "auto" => Preset::Auto,
+            "acled" => Preset::Acled,
+            "ucdp" | "ged" | "ucdp-ged" => Preset::Ucdp,
+            "gtd" => Preset::Gtd,
+            "gdelt" => Preset::Gdelt,
+            "native" => Preset::Native,
+            _ => return Err(Error::UnknownPreset { name: s.to_string() }),
+        })
+    }
+}
+
+/// How to read the input files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The layout (ignored when `mapping` is set).
+    pub preset: Preset,
+    /// A mapping file describing the layout.
+    pub mapping: Option<Mapping>,
+    /// Text encoding of delimited and NDJSON files.
+    pub encoding: Encoding,
+    /// Source columns to keep besides the canonical ones (`None`: all).
+    pub keep: Option<Vec<String>>,
+}
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// 1-based data row (the header is not counted).
+    pub row: u64,
+    /// Line the row starts on (1-based; 0 when the format has no lines).
+    pub line: u64,
+    /// Source column at fault, or `None` when the whole row is.
+    pub column: Option<String>,
+    /// The offending value.
+    pub value: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: row {}", self.file.display(), self.row)?;
+        if self.line > 0 {
+            write!(f, " (line {})", self.line)?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c:?}")?;
+        }
+        let mut value: String = self.value.chars().take(80).collect();
+        if value.len() < self.value.len() {
+            value.push('…');
+        }
+        write!(f, ", value {value:?}: {}", self.reason)
+    }
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    /// The file.
+    pub path: PathBuf,
+    /// The layout it was read with.
+    pub layout: String,
+    /// Physical format.
+    pub format: Format,
+    /// Whether the first record was a header.
+    pub has_header: bool,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+}
+
+/// Canonical incidents from one or more files, and what was rejected.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Canonical columns first (schema order), then kept source columns.
+    pub frame: DataFrame,
+    /// Rejected rows, in file and row order.
+    pub rejects: Vec<Reject>,
+    /// Per-file counts.
+    pub files: Vec<FileSummary>,
+}
+
+impl Loaded {
+    /// The incidents as a lazy frame for queries.
+    pub fn lazy(&self) -> LazyFrame {
+        self.frame.clone().lazy()
+    }
+
+    /// Rows read over all files.
+    pub fn read(&self) -> u64 {
+        self.files.iter().map(|f| f.read).sum()
+    }
+
+    /// Rows accepted over all files.
+    pub fn accepted(&self) -> u64 {
+        self.files.iter().map(|f| f.accepted).sum()
+    }
+
+    /// Rows rejected over all files.
+    pub fn rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+}
+
+/// Load incident files into the canonical schema.
+///
+/// Each file's layout is chosen separately (so `auto` can mix sources). Rows
+/// whose `incident_id` was already seen (in this file or an earlier one) are
+/// rejected as duplicates, keeping the first.
+pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
+    if paths.is_empty() {
+        return Err(Error::Invalid("no input files given".into()));
+    }
+    let mut frames = Vec::with_capacity(paths.len());
+    let mut rejects = Vec::new();
+    let mut files = Vec::with_capacity(paths.len());
+    for (i, path) in paths.iter().enumerate() {
+        let (df, rj, summary) = load_file(path, opts)?;
+        let idx = Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height());
+        let mut df = df;
+        df.with_column(idx)?;
+        frames.push(df);
+        rejects.extend(rj);
+        files.push(summary);
+    }
+    let frame = concat_aligned(frames)?;
+    let (frame, dups) = reject_duplicates(frame, &files)?;
+    for (fi, r) in dups {
+        files[fi].accepted -= 1;
+        files[fi].rejected += 1;
+        rejects.push(r);
+    }
+    let order: HashMap<&Path, usize> = paths.iter().enumerate().map(|(i, p)| (p.as_path(), i)).collect();
+    rejects.sort_by_key(|r| (order.get(r.file.as_path()).copied().unwrap_or(usize::MAX), r.row));
+    let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
+    Ok(Loaded { frame, rejects, files })
+}
+
+/// Stack frames whose kept columns differ: a column missing from a frame is
+/// added as nulls of the type it has elsewhere, in first-seen column order.
+pub fn concat_aligned(mut frames: Vec<DataFrame>) -> Result<DataFrame> {
+    if frames.len() <= 1 {
+        return Ok(frames.pop().unwrap_or_default());
+    }
+    let mut order: Vec<(PlSmallStr, DataType)> = Vec::new();
+    for f in &frames {
+        for c in f.columns() {
+            if !order.iter().any(|(n, _)| n == c.name()) {
+                order.push((c.name().clone(), c.dtype().clone()));
+            }
+        }
+    }
+    let mut out: Option<DataFrame> = None;
+    for f in frames {
+        let n = f.height();
+        let cols: Vec<Column> = order
+            .iter()
+            .map(|(name, dtype)| match f.column(name) {
+                Ok(c) => c.clone(),
+                Err(_) => Column::full_null(name.clone(), n, dtype),
+            })
+            .collect();
+        let aligned = DataFrame::new(n, cols)?;
+        match &mut out {
+            None => out = Some(aligned),
+            Some(acc) => {
+                acc.vstack_mut_owned(aligned)?;
+            }
+        }
+    }
+    let mut df = out.unwrap_or_default();
+    df.rechunk_mut();
+    Ok(df)
+}
+
+/// Reject rows whose `incident_id` repeats an earlier row's, naming the first.
+fn reject_duplicates(frame: DataFrame, files: &[FileSummary]) -> Result<(DataFrame, Vec<(usize, Reject)>)> {
+    let first = frame.clone().lazy().select([polars::prelude::col(col::INCIDENT_ID).is_first_distinct()]).collect()?;
+    let first = first.columns()[0].bool()?.clone();
+    if first.all() {
+        return Ok((frame, Vec::new()));
+    }
+    let ids = frame.column(col::INCIDENT_ID)?.str()?.clone();
+    let file_idx = frame.column("__file")?.u32()?.clone();
+    let rows = frame.column(ROW)?.u64()?.clone();
+    let lines = frame.column(LINE)?.u64()?.clone();
+    let data_cols: Vec<usize> =
+        (0..frame.width()).filter(|&i| !frame.get_column_names()[i].starts_with("__")).collect();
+    let mut first_at: HashMap<&str, usize> = HashMap::new();
+    let mut rejects = Vec::new();
+    for (i, (id, is_first)) in ids.iter().zip(first.iter()).enumerate() {
+        let (Some(id), Some(is_first)) = (id, is_first) else { continue };
+        if is_first {
+            first_at.entry(id).or_insert(i);
+            continue;
+        }
+        let Some(&j) = first_at.get(id) else { continue };
+        let same = data_cols.iter().all(|&c| {
+            let column = &frame.columns()[c];
+            matches!((column.get(i), column.get(j)), (Ok(a), Ok(b)) if a == b)
+        });
+        let first_file = &files[file_idx.get(j).unwrap_or(0) as usize].path;
+        let fi = file_idx.get(i).unwrap_or(0) as usize;
+        let reason = format!(
+            "duplicate incident_id, first seen at {} row {}{}",
+            first_file.display(),
+            rows.get(j).unwrap_or(0),
+            if same { " (identical row)" } else { " with different content; the first is kept" }
+        );
+        rejects.push((
+            fi,
+            Reject {
+                file: files[fi].path.clone(),
+                row: rows.get(i).unwrap_or(0),
+                line: lines.get(i).unwrap_or(0),
+                column: Some(col::INCIDENT_ID.to_string()),
+                value: id.to_string(),
+                reason,
+            },
+        ));
+    }
+    let frame = frame.filter(&first)?;
+    Ok((frame, rejects))
+}
+
+/// Load one file: detect its format and layout, convert every record.
+pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reject>, FileSummary)> {
+    let mut format = source::detect_format(path)?;
+    if let (Format::Delimited { delimiter, .. }, Some(d)) =
+        (&mut format, opts.mapping.as_ref().and_then(Mapping::delimiter_byte))
+    {
+        *delimiter = d;
+    }
+    let mut reader = match format {
+        Format::Parquet => {
+            let df = source::read_parquet(path)?;
+            if let Some(df) = canonical_store_frame(&df) {
+                let n = df.height() as u64;
+                let summary = FileSummary {
+                    path: path.to_path_buf(),
+                    layout: "sitrep store (canonical Parquet)".into(),
+                    format,
+                    has_header: true,
+                    read: n,
+                    accepted: n,
+                    rejected: 0,
+                };
+                return Ok((df, Vec::new(), summary));
+            }
+            source::RecordReader::from_records(path, source::parquet_records(path, &df)?)
+        }
+        _ => source::RecordReader::open(path, format, opts.encoding)?,
+    };
+    let mut rec = ByteRecord::new();
+    let Some((first_line, problem)) = reader.next(&mut rec)? else {
+        return Err(Error::format(path, "file is empty: no header and no rows"));
+    };
+    if let Some(p) = problem {
+        return Err(Error::format(path, format!("cannot read the first line: {}", p.reason)));
+    }
+    let first: Vec<String> = rec
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            source::decode(f, opts.encoding)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| Error::format(path, format!("first line, field {}: {e}", i + 1)))
+        })
+        .collect::<Result<_>>()?;
+    let layout = choose_layout(path, first, opts)?;
+    check_ambiguous_columns(path, &layout)?;
+    let keep = opts.keep.as_deref();
+    let mut conv = Converter::new(&layout, path, opts.encoding, keep);
+    let mut row = 0u64;
+    if !layout.has_header {
+        row += 1;
+        conv.push(&rec, row, first_line, None);
+    }
+    while let Some((line, problem)) = reader.next(&mut rec)? {
+        row += 1;
+        conv.push(&rec, row, line, problem);
+    }
+    let (read, rejects) = (conv.read, std::mem::take(&mut conv.rejects));
+    let df = conv.finish()?;
+    let summary = FileSummary {
+        path: path.to_path_buf(),
+        layout: layout.description.clone(),
+        format,
+        has_header: layout.has_header,
+        read,
+        accepted: df.height() as u64,
+        rejected: rejects.len() as u64,
+    };
+    debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
+    Ok((df, rejects, summary))
+}
+
+/// A Parquet file already in the canonical schema (a sitrep store) is used as is.
+fn canonical_store_frame(df: &DataFrame) -> Option<DataFrame> {
+    let typed = CANONICAL.iter().all(|(c, t)| {
+        df.column(c).is_ok_and(|s| {
+            matches!(
+                (t, s.dtype()),
+                (ColumnType::Text, DataType::String)
+                    | (ColumnType::Date, DataType::Date)
+                    | (ColumnType::Int, DataType::Int64)
+                    | (ColumnType::Float, DataType::Float64)
+            )
+        })
+    });
+    if !typed {
+        return None;
+    }
+    let n = df.height();
+    let mut df = df.clone();
+    df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>())).ok()?;
+    df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n)).ok()?;
+    df.with_column(Column::new_scalar(HASHED.into(), Scalar::from(false), n)).ok()?;
+    Some(df)
+}
+
+/// A column a rule reads must not appear twice in the header (which one would it be?).
+fn check_ambiguous_columns(path: &Path, layout: &Layout) -> Result<()> {
+    let lower: Vec<String> = layout.columns.iter().map(|c| c.to_lowercase()).collect();
+    for (canonical, _) in &layout.rules {
+        let source = layout.source_name(canonical);
+        for name in source.split('/') {
+            let at: Vec<usize> = (0..lower.len()).filter(|&i| lower[i] == name.to_lowercase()).collect();
+            if at.len() > 1 && layout.has_header {
+                let positions: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "column {name:?} appears {} times in the header (columns {}); rename all but one",
+                        at.len(),
+                        positions.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn positional(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("column_{i}")).collect()
+}
+
+/// Pick the layout: the mapping if given, else the preset, else recognise it.
+fn choose_layout(path: &Path, first: Vec<String>, opts: &LoadOptions) -> Result<Layout> {
+    if let Some(m) = &opts.mapping {
+        let cols = if m.header { name_columns(first) } else { positional(first.len()) };
+        return m.layout(path, cols);
+    }
+    let h = Header::new(path, &first);
+    let headerless_gdelt = gdelt::looks_headerless(&first);
+    let headerless_ucdp = ucdp::headerless_columns(&first);
+    let as_strings = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    match opts.preset {
+        Preset::Acled => acled::layout(path, name_columns(first)),
+        Preset::Gtd => gtd::layout(path, name_columns(first)),
+        Preset::Native => native::layout(path, name_columns(first)),
+        Preset::Ucdp => match headerless_ucdp {
+            Some(cols) if !ucdp::recognise(&h) => ucdp::layout(path, as_strings(cols), false),
+            _ => ucdp::layout(path, name_columns(first), true),
+        },
+        Preset::Gdelt => {
+            if gdelt::recognise(&h) {
+                gdelt::layout(path, name_columns(first), true)
+            } else if let Some(cols) = gdelt::columns(first.len()) {
+                gdelt::layout(path, cols, false)
+            } else {
+                Err(Error::format(
+                    path,
+                    format!(
+                        "GDELT event files have 57, 58 (1.0) or 61 (2.0) tab-separated fields; the first row has {}",
+                        first.len()
+                    ),
+                ))
+            }
+        }
+        Preset::Auto => {
+            if acled::recognise(&h) {
+                acled::layout(path, name_columns(first))
+            } else if ucdp::recognise(&h) {
+                ucdp::layout(path, name_columns(first), true)
+            } else if gtd::recognise(&h) {
+                gtd::layout(path, name_columns(first))
+            } else if gdelt::recognise(&h) {
+                gdelt::layout(path, name_columns(first), true)
+            } else if native::recognise(&h) {
+                native::layout(path, name_columns(first))
+            } else if headerless_gdelt {
+                gdelt::layout(path, gdelt::columns(first.len()).unwrap_or_default(), false)
+            } else if let Some(cols) = headerless_ucdp {
+                ucdp::layout(path, as_strings(cols), false)
+            } else {
+                Err(Error::UnknownLayout { path: path.to_path_buf(), columns: first })
+            }
+        }
+    }
+}
+
+/// Header names as given, with empty names replaced by `column_N`.
+fn name_columns(first: Vec<String>) -> Vec<String> {
+    first.into_iter().enumerate().map(|(i, n)| if n.is_empty() { format!("column_{}", i + 1) } else { n }).collect()
+}
+
+/// Write rejected rows to a CSV file: where each came from, why it was
+/// rejected, and the original record (re-read from the source, so nothing
+/// of the row is lost). Written to a temporary name, then renamed.
+pub fn write_rejects(out: &Path, loaded: &Loaded, opts: &LoadOptions) -> Result<()> {
+    let mut wanted: HashMap<&Path, BTreeSet<u64>> = HashMap::new();
+    for r in &loaded.rejects {
+        wanted.entry(r.file.as_path()).or_default().insert(r.row);
+    }
+    let mut records: HashMap<(&Path, u64), String> = HashMap::new();
+    for f in &loaded.files {
+        let Some(rows) = wanted.get(f.path.as_path()) else { continue };
+        for (row, text) in raw_records(f, rows, opts)? {
+            records.insert((f.path.as_path(), row), text);
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| Error::io(out, std::io::Error::other(e));
+    w.write_record(["file", "row", "line", "column", "value", "reason", "record"]).map_err(io)?;
+    for r in &loaded.rejects {
+        let record = records.get(&(r.file.as_path(), r.row)).cloned().unwrap_or_else(|| r.value.clone());
+        w.write_record([
+            r.file.display().to_string(),
+            r.row.to_string(),
+            r.line.to_string(),
+            r.column.clone().unwrap_or_default(),
+            r.value.clone(),
+            r.reason.clone(),
+            record,
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::io(out, std::io::Error::other(e.to_string())))?;
+    crate::atomic::write_atomic(out, &bytes)
+}
+
+/// The original records of `rows` in one file, each re-serialised as one CSV line.
+fn raw_records(f: &FileSummary, rows: &BTreeSet<u64>, opts: &LoadOptions) -> Result<Vec<(u64, String)>> {
+    let mut reader = match f.format {
+        Format::Parquet => {
+            let df = source::read_parquet(&f.path)?;
+            source::RecordReader::from_records(&f.path, source::parquet_records(&f.path, &df)?)
+        }
+        fmt => source::RecordReader::open(&f.path, fmt, opts.encoding)?,
+    };
+    let mut rec = ByteRecord::new();
+    let mut out = Vec::with_capacity(rows.len());
+    let mut row = if f.has_header { -1i64 } else { 0 };
+    let last = rows.last().copied().unwrap_or(0);
+    while let Some((_, problem)) = reader.next(&mut rec)? {
+        row += 1;
+        if row > last as i64 {
+            break;
+        }
+        if row < 1 || problem.is_some() || !rows.contains(&(row as u64)) {
+            continue;
+        }
+        let mut w =
+            csv::WriterBuilder::new().flexible(true).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        let fields: Vec<String> = rec.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+        if w.write_record(&fields).is_ok() {
+            let bytes = w.into_inner().unwrap_or_default();
+            out.push((row as u64, String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_string()));
+        }
+    }
+    Ok(out)
+}

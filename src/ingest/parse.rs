@@ -1,0 +1,261 @@
+//! Parsers for single cells: dates, counts and coordinates. Pure functions,
+//! so each rule (what is accepted, what is unknown, what is rejected and why)
+//! is unit-tested here.
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+
+/// Earliest date accepted: before it a value is almost surely a typo or a sentinel.
+pub const MIN_DATE: (i32, u32, u32) = (1800, 1, 1);
+/// Latest date accepted (9999-12-31 and similar are "open end" sentinels, not dates).
+pub const MAX_DATE: (i32, u32, u32) = (2100, 12, 31);
+/// Largest death or injury count accepted for one incident; anything larger is
+/// a unit or data-entry error (the largest single events in UCDP are far below).
+pub const MAX_COUNT: i64 = 1_000_000;
+
+/// Cell values read as "unknown" in numeric and date columns (R and pandas exports).
+pub const NULL_TOKENS: &[&str] = &["NA", "N/A", "NaN", "nan", "null", "NULL", "None"];
+
+/// One accepted way of writing a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateFormat {
+    /// `YYYY-MM-DD`, optionally followed by a time (`2017-07-31 00:00:00.000`,
+    /// `2017-07-31T00:00:00Z`), which is ignored.
+    Iso,
+    /// `YYYYMMDD` (GDELT's SQLDATE).
+    Compact,
+    /// A chrono `strftime` pattern such as `%d %B %Y`; the whole cell must match.
+    Pattern(String),
+}
+
+impl DateFormat {
+    /// How the format is shown in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            DateFormat::Iso => "YYYY-MM-DD".into(),
+            DateFormat::Compact => "YYYYMMDD".into(),
+            DateFormat::Pattern(p) => p.clone(),
+        }
+    }
+}
+
+/// Parse `s` with the first format that matches the whole cell.
+pub fn parse_date(s: &str, formats: &[DateFormat]) -> Result<NaiveDate, String> {
+    let date = formats.iter().find_map(|f| match f {
+        DateFormat::Iso => parse_iso(s),
+        DateFormat::Compact => parse_compact(s),
+        DateFormat::Pattern(p) => NaiveDate::parse_from_str(s, p).ok(),
+    });
+    match date {
+        Some(d) => check_date_range(d),
+        None => {
+            let expected: Vec<String> = formats.iter().map(DateFormat::describe).collect();
+            Err(format!("not a valid date (expected {})", expected.join(" or ")))
+        }
+    }
+}
+
+/// Reject dates outside [`MIN_DATE`, `MAX_DATE`].
+pub fn check_date_range(d: NaiveDate) -> Result<NaiveDate, String> {
+    let lo = NaiveDate::from_ymd_opt(MIN_DATE.0, MIN_DATE.1, MIN_DATE.2);
+    let hi = NaiveDate::from_ymd_opt(MAX_DATE.0, MAX_DATE.1, MAX_DATE.2);
+    if Some(d) < lo || Some(d) > hi {
+        return Err(format!(
+            "date outside the accepted range {:04}-{:02}-{:02} to {:04}-{:02}-{:02}",
+            MIN_DATE.0, MIN_DATE.1, MIN_DATE.2, MAX_DATE.0, MAX_DATE.1, MAX_DATE.2
+        ));
+    }
+    Ok(d)
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
+}
+
+fn parse_iso(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(&b[..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)?;
+    if b.len() == 10 {
+        return Some(date);
+    }
+    // A time part is allowed and ignored, but it must be a real time.
+    if b[10] != b' ' && b[10] != b'T' {
+        return None;
+    }
+    let time = s[11..].trim_end_matches('Z');
+    ["%H:%M:%S%.f", "%H:%M"].iter().any(|f| NaiveTime::parse_from_str(time, f).is_ok()).then_some(date)
+}
+
+fn parse_compact(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 8 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(digits(&b[..4])? as i32, digits(&b[4..6])?, digits(&b[6..8])?)
+}
+
+/// Days since 1970-01-01, the physical value of a polars `Date`.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - 719_163
+}
+
+/// The inverse of [`epoch_days`].
+pub fn from_epoch_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days + 719_163)
+}
+
+/// Parse a death or injury count. `unknown` lists source codes that mean
+/// "unknown" (GTD writes -99 in some numeric fields); they give `Ok(None)`.
+/// Whole numbers written as floats (`3.0`, as pandas exports) are accepted.
+pub fn parse_count(s: &str, unknown: &[&str]) -> Result<Option<i64>, String> {
+    if NULL_TOKENS.contains(&s) || unknown.contains(&s) {
+        return Ok(None);
+    }
+    let value = match s.parse::<i64>() {
+        Ok(v) => v,
+        Err(_) => match s.parse::<f64>() {
+            Ok(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+            Ok(f) if f.is_finite() => return Err("not a whole number".into()),
+            _ => return Err("not a number".into()),
+        },
+    };
+    if value < 0 {
+        return Err("negative count".into());
+    }
+    if value > MAX_COUNT {
+        return Err(format!("implausibly large count (more than {MAX_COUNT} for one incident)"));
+    }
+    Ok(Some(value))
+}
+
+/// Parse a latitude (`limit` 90) or longitude (`limit` 180) in decimal degrees.
+pub fn parse_coordinate(s: &str, limit: f64) -> Result<Option<f64>, String> {
+    if NULL_TOKENS.contains(&s) {
+        return Ok(None);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() <= limit => Ok(Some(v)),
+        Ok(_) => Err(format!("coordinate outside -{limit}..{limit}")),
+        Err(_) => Err("not a number".into()),
+    }
+}
+
+/// Date and precision from separate year, month and day cells, where 0 (or an
+/// empty cell) for month or day means unknown (GTD's `iyear`, `imonth`, `iday`).
+/// Unknown parts are set to 1 and the precision says how much is known.
+pub fn parse_date_parts(
+    year: &str,
+    month: &str,
+    day: &str,
+) -> Result<(NaiveDate, crate::schema::DatePrecision), String> {
+    use crate::schema::DatePrecision;
+    let part = |s: &str, what: &str| -> Result<u32, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(0);
+        }
+        s.parse::<u32>().map_err(|_| format!("{what} is not a whole number"))
+    };
+    let y = part(year, "year")?;
+    let (m, d) = (part(month, "month")?, part(day, "day")?);
+    if m > 12 {
+        return Err(format!("month {m} is not 0-12 (0 = unknown)"));
+    }
+    let precision = match (m, d) {
+        (0, _) => DatePrecision::Year,
+        (_, 0) => DatePrecision::Month,
+        _ => DatePrecision::Day,
+    };
+    let date = NaiveDate::from_ymd_opt(y as i32, m.max(1), if m == 0 { 1 } else { d.max(1) })
+        .ok_or_else(|| format!("{y}-{m:02}-{d:02} is not a calendar date"))?;
+    Ok((check_date_range(date)?, precision))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::DatePrecision;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn acled() -> Vec<DateFormat> {
+        vec![DateFormat::Iso, DateFormat::Pattern("%d %B %Y".into()), DateFormat::Pattern("%d-%B-%Y".into())]
+    }
+
+    #[test]
+    fn acled_date_variants_parse_to_the_same_day() {
+        assert_eq!(parse_date("2022-12-28", &acled()), Ok(ymd(2022, 12, 28)));
+        assert_eq!(parse_date("28 December 2022", &acled()), Ok(ymd(2022, 12, 28)));
+        assert_eq!(parse_date("01-January-2015", &acled()), Ok(ymd(2015, 1, 1)));
+    }
+
+    #[test]
+    fn ucdp_timestamps_keep_the_date_and_reject_garbage_after_it() {
+        let f = [DateFormat::Iso];
+        assert_eq!(parse_date("2017-07-31 00:00:00.000", &f), Ok(ymd(2017, 7, 31)));
+        assert_eq!(parse_date("2017-07-31T12:30:00Z", &f), Ok(ymd(2017, 7, 31)));
+        assert!(parse_date("2017-07-31garbage", &f).is_err());
+        assert!(parse_date("2017-07-31 25:00:00", &f).is_err());
+    }
+
+    #[test]
+    fn impossible_and_sentinel_dates_are_rejected_with_the_expected_formats() {
+        let f = acled();
+        let err = parse_date("2023-02-30", &f).unwrap_err();
+        assert!(err.contains("YYYY-MM-DD or %d %B %Y"), "{err}");
+        assert!(parse_date("2023-13-01", &f).is_err());
+        assert!(parse_date("yesterday", &f).is_err());
+        assert!(parse_date("9999-12-31", &f).unwrap_err().contains("accepted range"));
+        assert!(parse_date("0025-01-01", &f).unwrap_err().contains("accepted range"));
+    }
+
+    #[test]
+    fn compact_dates_are_gdelt_sqldate() {
+        assert_eq!(parse_date("20240128", &[DateFormat::Compact]), Ok(ymd(2024, 1, 28)));
+        assert!(parse_date("2024012", &[DateFormat::Compact]).is_err());
+        assert!(parse_date("20240230", &[DateFormat::Compact]).is_err());
+    }
+
+    #[test]
+    fn epoch_days_round_trip() {
+        assert_eq!(epoch_days(ymd(1970, 1, 1)), 0);
+        assert_eq!(epoch_days(ymd(2024, 1, 28)), 19_750);
+        assert_eq!(from_epoch_days(19_750), Some(ymd(2024, 1, 28)));
+    }
+
+    #[test]
+    fn counts_keep_unknown_unknown_and_reject_bad_values() {
+        assert_eq!(parse_count("3", &[]), Ok(Some(3)));
+        assert_eq!(parse_count("3.0", &[]), Ok(Some(3)));
+        assert_eq!(parse_count("NA", &[]), Ok(None));
+        assert_eq!(parse_count("-99", &["-99"]), Ok(None));
+        assert_eq!(parse_count("-2", &[]), Err("negative count".into()));
+        assert_eq!(parse_count("1.5", &[]), Err("not a whole number".into()));
+        assert_eq!(parse_count("many", &[]), Err("not a number".into()));
+        assert!(parse_count("1000000000000", &[]).unwrap_err().contains("implausibly"));
+    }
+
+    #[test]
+    fn coordinates_are_range_checked() {
+        assert_eq!(parse_coordinate("34.8", 90.0), Ok(Some(34.8)));
+        assert!(parse_coordinate("91", 90.0).is_err());
+        assert!(parse_coordinate("inf", 180.0).is_err());
+        assert!(parse_coordinate("east", 180.0).is_err());
+    }
+
+    #[test]
+    fn gtd_zero_month_or_day_sets_the_precision() {
+        assert_eq!(parse_date_parts("2015", "6", "14"), Ok((ymd(2015, 6, 14), DatePrecision::Day)));
+        assert_eq!(parse_date_parts("2015", "6", "0"), Ok((ymd(2015, 6, 1), DatePrecision::Month)));
+        assert_eq!(parse_date_parts("2015", "0", "0"), Ok((ymd(2015, 1, 1), DatePrecision::Year)));
+        assert!(parse_date_parts("2015", "13", "1").is_err());
+        assert!(parse_date_parts("2015", "2", "30").is_err());
+    }
+}

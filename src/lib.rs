@@ -1,0 +1,37 @@
+//! sitrep: time-series statistics on conflict incident data.
+//!
+//! The pipeline runs **ingest → normalise → store → query → render**. Ingest
+//! reads source files (ACLED, UCDP GED, GTD, GDELT, the native tracker
+//! layout, or any table described by a TOML mapping) into a typed polars frame
+//! in the canonical schema of [`schema`], and accounts for every row: each
+//! is accepted or rejected with its file, row, column, value and reason.
+//! The store keeps canonical incidents as Parquet; queries collect into plain
+//! Rust values; renderers format them.
+//!
+//! ```
+//! use sitrep::ingest::{load_incidents, LoadOptions};
+//! use sitrep::schema::col;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("tracker.csv");
+//! std::fs::write(&path, "date,actor,weapon,fatalities\n\
+//!     2024-01-28,Islamic Resistance in Iraq,drone,3\n\
+//!     2024-01-29,Kataib Hezbollah,rocket,\n\
+//!     2024-02-30,Kataib Hezbollah,rocket,0\n").unwrap();
+//! let loaded = load_incidents(&[path], &LoadOptions::default()).unwrap();
+//! assert_eq!((loaded.read(), loaded.accepted(), loaded.rejected()), (3, 2, 1));
+//! assert_eq!(loaded.rejects[0].row, 3);              // 2024-02-30 is not a date
+//! let fatalities = loaded.frame.column(col::FATALITIES).unwrap().i64().unwrap();
+//! assert_eq!(fatalities.get(1), None);                // unknown stays unknown
+//! ```
+#![warn(missing_docs)]
+
+pub mod atomic;
+pub mod error;
+pub mod ingest;
+pub mod query;
+pub mod render;
+pub mod schema;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,36 @@
+//! Number and date formatting, in exactly one place, so every table, summary
+//! and report writes the same value the same way.
+
+/// A count with thousands separators for people: `16566` → `16,566`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A signed count with thousands separators.
+pub fn signed(n: i64) -> String {
+    if n < 0 {
+        format!("-{}", count(n.unsigned_abs()))
+    } else {
+        count(n as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(super::count(0), "0");
+        assert_eq!(super::count(999), "999");
+        assert_eq!(super::count(16_566), "16,566");
+        assert_eq!(super::count(1_234_567), "1,234,567");
+        assert_eq!(super::signed(-1_000), "-1,000");
+    }
+}

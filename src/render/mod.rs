@@ -1,0 +1,3 @@
+//! Rendering: turning plain query results into text for people and machines.
+
+pub mod fmt;

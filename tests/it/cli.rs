@@ -1,0 +1,87 @@
+//! CLI tests: exit codes, summaries and error messages as a user sees them.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use super::{fixture, repo};
+
+fn sitrep() -> Command {
+    Command::cargo_bin("sitrep").unwrap()
+}
+
+#[test]
+fn check_summarises_the_real_ucdp_file() {
+    sitrep()
+        .args(["check", "--top", "3"])
+        .arg(repo("data/ucdp_ged_syria_2016-2019.csv"))
+        .assert()
+        .success()
+        .stdout(contains("layout       ucdp (GED 41-column country layout)"))
+        .stdout(contains("rows         read 16,566, accepted 16,566, rejected 0"))
+        .stdout(contains("dates          2016-01-01 to 2019-11-30"))
+        .stdout(contains("precision      day 15,480, week 849, month 186, year 51"))
+        .stdout(contains("fatalities     112,337 known; unknown on 0 rows"))
+        .stdout(predicates::str::is_match(r"\n  Government of Syria +11,308\n").unwrap());
+}
+
+#[test]
+fn check_exits_1_and_quotes_each_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("r.csv");
+    sitrep()
+        .arg("check")
+        .arg(fixture("native_bad.csv"))
+        .arg("--rejects")
+        .arg(&rejects)
+        .assert()
+        .code(1)
+        .stdout(contains("read 11, accepted 4, rejected 7"))
+        .stderr(contains("row 4 (line 5), column \"date\", value \"2024-02-30\": not a valid date"))
+        .stderr(contains("row 5 (line 6), column \"fatalities\", value \"-2\": negative count"))
+        .stderr(contains("row 6 (line 7), value \"T-006,").and(contains("row has 13 fields, the header has 12")))
+        .stderr(contains("check failed: 7 of 11 rows rejected"));
+    assert_eq!(csv::Reader::from_path(&rejects).unwrap().records().count(), 7);
+}
+
+#[test]
+fn fatal_input_problems_exit_1_with_a_message_not_a_panic() {
+    for (file, message) in [
+        ("empty.csv", "file is empty"),
+        ("header_only.csv", "no incidents"),
+        ("native_latin1.csv", "--encoding latin1"),
+    ] {
+        sitrep().arg("check").arg(fixture(file)).assert().code(1).stderr(contains(message));
+    }
+    sitrep()
+        .args(["check", "--preset", "acled"])
+        .arg(fixture("acled_missing_column.csv"))
+        .assert()
+        .code(1)
+        .stderr(contains("missing required column \"event_date\"").and(contains("columns found: event_id_cnty")));
+    sitrep()
+        .args(["check", "--preset", "acledd"])
+        .arg(fixture("native.csv"))
+        .assert()
+        .code(1)
+        .stderr(contains("choose from auto, acled, ucdp, gtd, gdelt, native"));
+    sitrep().args(["check", "no/such/file.csv"]).assert().code(1).stderr(contains("no/such/file.csv"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    sitrep().arg("check").assert().code(2);
+    sitrep().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn ingest_upserts_into_the_store_and_reports_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.parquet");
+    let run = || sitrep().arg("ingest").arg(fixture("gtd.csv")).arg("--store").arg(&store).assert().success();
+    run()
+        .stdout(contains("gtd (135-column layout): read 4, accepted 4, rejected 0"))
+        .stdout(contains("4 added, 0 updated, 0 unchanged, 4 incidents in total"));
+    run().stdout(contains("0 added, 0 updated, 4 unchanged, 4 incidents in total"));
+    sitrep().arg("check").arg(&store).assert().success().stdout(contains("sitrep store (canonical Parquet)"));
+}

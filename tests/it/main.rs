@@ -1,0 +1,16 @@
+//! The integration test binary: library-level ingest tests and CLI tests.
+
+mod cli;
+mod ingest;
+
+use std::path::PathBuf;
+
+/// A file under the repository root.
+pub fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// A fixture under tests/data.
+pub fn fixture(name: &str) -> PathBuf {
+    repo("tests/data").join(name)
+}
