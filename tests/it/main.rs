@@ -2,6 +2,7 @@
 
 mod cli;
 mod ingest;
+mod ingest_props;
 
 use std::path::PathBuf;
 
