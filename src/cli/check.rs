@@ -25,6 +25,10 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    if args.input.files.is_empty() {
+        eprintln!("error: give at least one FILE (see --help)");
+        return Ok(ExitCode::from(2));
+    }
     let opts = args.input.load_options()?;
     let loaded = load_incidents(&args.input.files, &opts)?;
     if let Some(path) = &args.input.rejects {

@@ -1,6 +1,7 @@
 //! Command-line interface: clap lives here only. Each subcommand has its own
 //! file; the library does the work and never prints.
 
+mod agg;
 mod check;
 mod ingest;
 
@@ -25,13 +26,15 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Validate incident files and summarise them; exit 1 if any row is rejected.
     Check(check::CheckArgs),
+    /// Count incidents by period and group (filters, top-N, zero-fill, rolling, cumulative, compare, lulls).
+    Agg(Box<agg::AggArgs>),
 }
 
 /// How input files are read; shared by every subcommand that reads incidents.
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Incident files: CSV, TSV (optionally .gz), NDJSON or Parquet.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Source layout: auto, acled, ucdp, gtd, gdelt, native.
     #[arg(long, default_value = "auto", value_name = "P")]
@@ -95,6 +98,7 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Check(a) => check::run(a),
+        Command::Agg(a) => agg::run(a),
     };
     match result {
         Ok(code) => code,

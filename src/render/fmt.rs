@@ -23,6 +23,25 @@ pub fn signed(n: i64) -> String {
     }
 }
 
+/// A count and a noun, singular or plural: `1 incident`, `2 incidents`.
+pub fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", count(n))
+    }
+}
+
+/// A decimal with a fixed number of decimals (`-0.0` is written `0.0`).
+pub fn decimal(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -32,5 +51,7 @@ mod tests {
         assert_eq!(super::count(16_566), "16,566");
         assert_eq!(super::count(1_234_567), "1,234,567");
         assert_eq!(super::signed(-1_000), "-1,000");
+        assert_eq!(super::decimal(2.0 / 3.0, 2), "0.67");
+        assert_eq!(super::decimal(-0.001, 1), "0.0");
     }
 }

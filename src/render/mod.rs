@@ -1,3 +1,4 @@
 //! Rendering: turning plain query results into text for people and machines.
 
 pub mod fmt;
+pub mod table;

@@ -85,3 +85,85 @@ fn ingest_upserts_into_the_store_and_reports_changes() {
     run().stdout(contains("0 added, 0 updated, 4 unchanged, 4 incidents in total"));
     sitrep().arg("check").arg(&store).assert().success().stdout(contains("sitrep store (canonical Parquet)"));
 }
+
+#[test]
+fn agg_writes_csv_with_period_groups_then_metrics() {
+    let out = sitrep()
+        .args(["agg", "--every", "month", "--by", "actor", "--metric", "incidents,fatalities", "--format", "csv"])
+        .args(["--from", "2016-01-01", "--to", "2016-02-29", "--where", "actor=Government of Syria,IS"])
+        .arg(repo("data/ucdp_ged_syria_2016-2019.csv"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "period,actor,incidents,fatalities,fatalities_unknown");
+    // Government of Syria in January and February 2016: 515 and 397 incidents,
+    // 2526 and 2800 deaths (independent figures from the raw file).
+    assert!(lines.contains(&"2016-01-01,Government of Syria,515,2526,0"), "{text}");
+    assert!(lines.contains(&"2016-02-01,Government of Syria,397,2800,0"), "{text}");
+    assert_eq!(lines.len(), 5);
+}
+
+#[test]
+fn agg_json_and_markdown_carry_the_notes() {
+    let json = sitrep()
+        .args(["agg", "--every", "week", "--format", "json", "--from", "2016-01-01", "--to", "2016-01-31"])
+        .arg(repo("data/ucdp_ged_syria_2016-2019.csv"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["columns"], serde_json::json!(["period", "incidents"]));
+    assert_eq!(v["rows"][0]["period"], "2015-12-28");
+    assert!(
+        v["notes"][0].as_str().unwrap().contains("too coarse for a ISO week")
+            || v["notes"][0].as_str().unwrap().contains("too coarse")
+    );
+    sitrep()
+        .args(["agg", "--by", "notes", "--format", "md"])
+        .arg(fixture("native.csv"))
+        .assert()
+        .success()
+        .stdout(contains("| period | notes | incidents |"))
+        .stdout(contains("Drone hit a training area, \"Commandos\" academy."));
+}
+
+#[test]
+fn agg_table_labels_iso_weeks_and_reports_lulls() {
+    sitrep()
+        .args(["agg", "--every", "week", "--from", "2020-12-28", "--to", "2021-01-10", "--fill-zeros"])
+        .arg(fixture("native.csv"))
+        .assert()
+        .success()
+        .stdout(contains("note: the data covers 2024-01-28 to 2024-02-04"));
+    sitrep()
+        .args(["agg", "--lull", "--by", "actor", "--as-of", "2024-02-10"])
+        .arg(fixture("native.csv"))
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::is_match(
+                r"Islamic Resistance in Iraq\s+2\s+2024-01-28\s+2024-02-04\s+6\s+7\s+2024-01-28\s+2024-02-04",
+            )
+            .unwrap(),
+        );
+}
+
+#[test]
+fn agg_flag_errors_name_the_flag_and_the_choices() {
+    for (args, msg) in [
+        (vec!["--every", "fortnight"], "--every: unknown period \"fortnight\""),
+        (vec!["--by", "actr"], "--by: unknown column \"actr\""),
+        (vec!["--metric", "bodies"], "choose from incidents, fatalities, injured, share"),
+        (vec!["--where", "actor"], "--where: expected COLUMN=VALUE"),
+        (vec!["--week-start", "caturday"], "choose from mon, tue"),
+        (vec!["--from", "2024-02-30"], "--from: \"2024-02-30\" is not a date"),
+    ] {
+        sitrep().arg("agg").args(&args).arg(fixture("native.csv")).assert().code(1).stderr(contains(msg));
+    }
+}

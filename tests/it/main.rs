@@ -3,6 +3,8 @@
 mod cli;
 mod ingest;
 mod ingest_props;
+mod query;
+mod query_props;
 
 use std::path::PathBuf;
 

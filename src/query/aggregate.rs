@@ -1,0 +1,256 @@
+//! The polars half of a query: filter, place by date precision, bucket into
+//! periods, group and aggregate; then collect into plain [`Aggregate`] rows.
+//! Everything row-level runs lazily in polars; only the aggregated result
+//! (periods × groups) comes back into Rust.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::spec::Query;
+use crate::error::{Error, Result};
+use crate::ingest::parse::{epoch_days, from_epoch_days};
+use crate::schema::{col as c, DatePrecision};
+
+/// Internal column holding each row's period start (days since 1970-01-01).
+const PERIOD: &str = "__period";
+
+/// Group values in `Query::by` order; `None` where a value is unknown.
+pub type Group = Vec<Option<String>>;
+
+/// One period × group cell of a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggRow {
+    /// First day of the period.
+    pub period: NaiveDate,
+    /// Group values in `Query::by` order; `None` where the value is unknown.
+    pub group: Vec<Option<String>>,
+    /// Whether this is the merged "Other" group of `--top`.
+    pub is_other: bool,
+    /// Incidents (actor rows with `--split-actors`).
+    pub incidents: u64,
+    /// Sum of known fatalities.
+    pub fatalities: i64,
+    /// Rows whose fatalities are unknown.
+    pub fatalities_unknown: u64,
+    /// Sum of known injured.
+    pub injured: i64,
+    /// Rows whose injured count is unknown.
+    pub injured_unknown: u64,
+}
+
+impl AggRow {
+    /// An all-zero row.
+    pub fn zero(period: NaiveDate, group: Vec<Option<String>>, is_other: bool) -> Self {
+        AggRow {
+            period,
+            group,
+            is_other,
+            incidents: 0,
+            fatalities: 0,
+            fatalities_unknown: 0,
+            injured: 0,
+            injured_unknown: 0,
+        }
+    }
+
+    /// Add another row's counts to this one.
+    pub fn add(&mut self, o: &AggRow) {
+        self.incidents += o.incidents;
+        self.fatalities += o.fatalities;
+        self.fatalities_unknown += o.fatalities_unknown;
+        self.injured += o.injured;
+        self.injured_unknown += o.injured_unknown;
+    }
+}
+
+/// The aggregated counts of a query, before shaping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// Non-empty cells, sorted by period then group.
+    pub rows: Vec<AggRow>,
+    /// The dates counted: the query's `--from`/`--to`, or the data's first and
+    /// last placed incident; `None` when nothing matched.
+    pub range: Option<(NaiveDate, NaiveDate)>,
+    /// First and last incident date in the whole input (before filters).
+    pub coverage: Option<(NaiveDate, NaiveDate)>,
+    /// Incidents that matched the filters and were placed in a period.
+    pub incidents: u64,
+    /// Rows counted after splitting multi-actor cells (equals `incidents` without `--split-actors`).
+    pub actor_rows: u64,
+    /// Incidents that matched the filters but whose date is too coarse for the
+    /// period, by precision. They are reported, never silently dropped.
+    pub unplaced: Vec<(DatePrecision, u64)>,
+}
+
+/// The columns a query can name, for error messages.
+fn columns_of(lf: &LazyFrame) -> Result<Vec<String>> {
+    Ok(lf.clone().collect_schema()?.iter_names().map(|n| n.to_string()).collect())
+}
+
+fn check_column(kind: &str, name: &str, available: &[String]) -> Result<()> {
+    if available.iter().any(|a| a == name) {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!("{kind}: unknown column {name:?} (columns: {})", available.join(", "))))
+}
+
+/// Rows matching the query's date range, `--where` filters and `--min-precision`.
+pub fn filtered(lf: LazyFrame, q: &Query) -> Result<LazyFrame> {
+    let available = columns_of(&lf)?;
+    for b in &q.by {
+        check_column("--by", b, &available)?;
+    }
+    let mut lf = lf;
+    let days = || col(c::DATE).cast(DataType::Int32);
+    if let Some(from) = q.from {
+        lf = lf.filter(days().gt_eq(lit(epoch_days(from))));
+    }
+    if let Some(to) = q.to {
+        lf = lf.filter(days().lt_eq(lit(epoch_days(to))));
+    }
+    for (column, values) in &q.filters {
+        check_column("--where", column, &available)?;
+        let text = col(column.as_str()).cast(DataType::String);
+        let any = values.iter().map(|v| text.clone().eq(lit(v.clone()))).reduce(|a, b| a.or(b));
+        if let Some(any) = any {
+            lf = lf.filter(any);
+        }
+    }
+    if let Some(min) = q.min_precision {
+        lf = lf.filter(precision_at_most(min));
+    }
+    Ok(lf)
+}
+
+/// Rows whose precision is `max` or finer (unknown precision counts as day).
+pub fn precision_at_most(max: DatePrecision) -> Expr {
+    DatePrecision::ALL
+        .into_iter()
+        .filter(|p| *p <= max)
+        .fold(col(c::DATE_PRECISION).is_null(), |acc, p| acc.or(col(c::DATE_PRECISION).eq(lit(p.as_str()))))
+}
+
+/// Split "A, B, C" actor cells into one row per actor.
+pub fn split_actors(lf: LazyFrame) -> LazyFrame {
+    lf.with_column(col(c::ACTOR).str().split(lit(",")).alias(c::ACTOR))
+        .explode(by_name([c::ACTOR], true, false), ExplodeOptions { empty_as_null: true, keep_nulls: true })
+        .with_column(col(c::ACTOR).str().strip_chars(lit(NULL)).alias(c::ACTOR))
+        .with_column(
+            when(col(c::ACTOR).eq(lit("")))
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(col(c::ACTOR))
+                .alias(c::ACTOR),
+        )
+}
+
+fn date_bounds(lf: LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let df = lf
+        .select([
+            col(c::DATE).cast(DataType::Int32).min().alias("lo"),
+            col(c::DATE).cast(DataType::Int32).max().alias("hi"),
+        ])
+        .collect()?;
+    let lo = df.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
+    let hi = df.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
+    Ok(lo.zip(hi))
+}
+
+/// Run the polars part of `q` over canonical incidents.
+pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
+    let coverage = date_bounds(incidents.clone())?;
+    let base = filtered(incidents, q)?;
+    let (placed, unplaced) = match q.every.and_then(|p| p.finest_unplaceable()) {
+        Some(coarse) => {
+            let placeable = precision_at_most(DatePrecision::ALL[coarse as usize - 1]);
+            let counts = base
+                .clone()
+                .filter(placeable.clone().not())
+                .group_by([col(c::DATE_PRECISION)])
+                .agg([len().cast(DataType::UInt64).alias("n")])
+                .collect()?;
+            let names = counts.column(c::DATE_PRECISION)?.str()?;
+            let ns = counts.column("n")?.u64()?;
+            let mut unplaced: Vec<(DatePrecision, u64)> =
+                names.iter().zip(ns.iter()).filter_map(|(p, n)| Some((p?.parse().ok()?, n?))).collect();
+            unplaced.sort();
+            (base.filter(placeable), unplaced)
+        }
+        None => (base, Vec::new()),
+    };
+    let bounds = date_bounds(placed.clone())?;
+    let range = match (q.from, q.to, bounds) {
+        (Some(a), Some(b), _) => Some((a, b)),
+        (a, b, Some((lo, hi))) => Some((a.unwrap_or(lo), b.unwrap_or(hi))),
+        (_, _, None) => None,
+    };
+    let Some((range_start, _)) = range else {
+        return Ok(Aggregate { rows: Vec::new(), range, coverage, incidents: 0, actor_rows: 0, unplaced });
+    };
+    let incidents_placed = placed.clone().select([len().cast(DataType::UInt64).alias("n")]).collect()?;
+    let incidents_placed = incidents_placed.column("n")?.u64()?.get(0).unwrap_or(0);
+    let rows_lf = if q.split_actors { split_actors(placed) } else { placed };
+    let period_expr = match q.every {
+        Some(p) => p.start_expr(col(c::DATE)),
+        None => lit(epoch_days(range_start)),
+    };
+    let mut keys = vec![col(PERIOD)];
+    keys.extend(q.by.iter().map(|b| col(b.as_str()).cast(DataType::String)));
+    let df = rows_lf
+        .with_column(period_expr.alias(PERIOD))
+        .group_by(keys)
+        .agg([
+            len().cast(DataType::UInt64).alias("incidents"),
+            col(c::FATALITIES).sum().cast(DataType::Int64).alias("fatalities"),
+            col(c::FATALITIES).null_count().cast(DataType::UInt64).alias("fatalities_unknown"),
+            col(c::INJURED).sum().cast(DataType::Int64).alias("injured"),
+            col(c::INJURED).null_count().cast(DataType::UInt64).alias("injured_unknown"),
+        ])
+        .collect()?;
+    let mut rows = collect_rows(&df, q)?;
+    rows.sort_by(|a, b| a.period.cmp(&b.period).then_with(|| cmp_groups(&a.group, &b.group)));
+    let actor_rows = rows.iter().map(|r| r.incidents).sum();
+    Ok(Aggregate { rows, range, coverage, incidents: incidents_placed, actor_rows, unplaced })
+}
+
+/// Order groups by label, unknown (`None`) last.
+pub fn cmp_groups(a: &[Option<String>], b: &[Option<String>]) -> std::cmp::Ordering {
+    let key = |g: &[Option<String>]| g.iter().map(|v| (v.is_none(), v.clone())).collect::<Vec<_>>();
+    key(a).cmp(&key(b))
+}
+
+fn collect_rows(df: &DataFrame, q: &Query) -> Result<Vec<AggRow>> {
+    let periods = df.column(PERIOD)?.as_materialized_series().cast(&DataType::Int32)?;
+    let periods = periods.i32()?;
+    let groups: Vec<StringChunked> = q.by.iter().map(|b| Ok(df.column(b)?.str()?.clone())).collect::<Result<_>>()?;
+    let u = |name: &str| -> Result<UInt64Chunked> { Ok(df.column(name)?.u64()?.clone()) };
+    let i = |name: &str| -> Result<Int64Chunked> { Ok(df.column(name)?.i64()?.clone()) };
+    let (inc, fat, fat_u, inj, inj_u) =
+        (u("incidents")?, i("fatalities")?, u("fatalities_unknown")?, i("injured")?, u("injured_unknown")?);
+    let mut out = Vec::with_capacity(df.height());
+    for r in 0..df.height() {
+        let period =
+            periods.get(r).and_then(from_epoch_days).ok_or_else(|| Error::Invalid("period out of range".into()))?;
+        out.push(AggRow {
+            period,
+            group: groups.iter().map(|g| g.get(r).map(str::to_string)).collect(),
+            is_other: false,
+            incidents: inc.get(r).unwrap_or(0),
+            fatalities: fat.get(r).unwrap_or(0),
+            fatalities_unknown: fat_u.get(r).unwrap_or(0),
+            injured: inj.get(r).unwrap_or(0),
+            injured_unknown: inj_u.get(r).unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// Incidents per group over the whole result, for ranking.
+pub fn group_totals(rows: &[AggRow]) -> BTreeMap<Vec<Option<String>>, u64> {
+    let mut t = BTreeMap::new();
+    for r in rows {
+        *t.entry(r.group.clone()).or_insert(0) += r.incidents;
+    }
+    t
+}

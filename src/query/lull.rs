@@ -1,0 +1,134 @@
+//! Lull statistics: days since the last incident as of a date, and the
+//! longest gap between incidents, overall or per group. Only incidents dated
+//! to the day count (a month-precision incident has no last day to count
+//! from); how many were left out is said in a note.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::aggregate::{cmp_groups, filtered};
+use super::spec::Query;
+use super::table::{Cell, Table};
+use crate::error::Result;
+use crate::ingest::parse::from_epoch_days;
+use crate::render::fmt::count;
+use crate::schema::{col as c, DatePrecision};
+
+/// Lull figures for one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lull {
+    /// Group values (empty without `--by`).
+    pub group: Vec<Option<String>>,
+    /// Day-precision incidents counted.
+    pub incidents: u64,
+    /// First incident date in range.
+    pub first: NaiveDate,
+    /// Last incident date on or before `as_of`.
+    pub last: NaiveDate,
+    /// Days from the last incident to `as_of`.
+    pub days_since: i64,
+    /// Longest gap in days between consecutive incident dates (or from the last
+    /// one to `as_of`, when that is longer), with its start and end.
+    pub longest_gap: (i64, NaiveDate, NaiveDate),
+}
+
+/// Gap figures from sorted distinct incident dates.
+pub fn gaps(dates: &[NaiveDate], as_of: NaiveDate) -> Option<(i64, (i64, NaiveDate, NaiveDate))> {
+    let last = *dates.last()?;
+    let mut longest = (0, dates[0], dates[0]);
+    for w in dates.windows(2) {
+        let gap = (w[1] - w[0]).num_days();
+        if gap > longest.0 {
+            longest = (gap, w[0], w[1]);
+        }
+    }
+    let since = (as_of - last).num_days();
+    if since > longest.0 {
+        longest = (since, last, as_of);
+    }
+    Some((since, longest))
+}
+
+/// Lull figures per group, as of `as_of` (incidents after it are ignored).
+pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<Lull>, Table)> {
+    let to = Some(q.to.map_or(as_of, |t| t.min(as_of)));
+    let lq = Query { to, ..q.clone() };
+    let base = filtered(incidents, &lq)?;
+    let day_only = super::aggregate::precision_at_most(DatePrecision::Day);
+    let skipped =
+        base.clone().filter(day_only.clone().not()).select([len().cast(DataType::UInt64).alias("n")]).collect()?;
+    let skipped = skipped.column("n")?.u64()?.get(0).unwrap_or(0);
+    let mut keys: Vec<Expr> = q.by.iter().map(|b| col(b.as_str()).cast(DataType::String)).collect();
+    keys.push(col(c::DATE).cast(DataType::Int32).alias("__day"));
+    let df = base.filter(day_only).group_by(keys).agg([len().cast(DataType::UInt64).alias("n")]).collect()?;
+    let days = df.column("__day")?.i32()?;
+    let ns = df.column("n")?.u64()?;
+    let groups: Vec<StringChunked> = q.by.iter().map(|b| Ok(df.column(b)?.str()?.clone())).collect::<Result<_>>()?;
+    let mut per: BTreeMap<Vec<Option<String>>, (u64, Vec<NaiveDate>)> = BTreeMap::new();
+    for i in 0..df.height() {
+        let g: Vec<Option<String>> = groups.iter().map(|s| s.get(i).map(str::to_string)).collect();
+        let e = per.entry(g).or_default();
+        e.0 += ns.get(i).unwrap_or(0);
+        e.1.extend(days.get(i).and_then(from_epoch_days));
+    }
+    let mut out = Vec::new();
+    for (group, (n, mut dates)) in per {
+        dates.sort_unstable();
+        if let Some((since, longest)) = gaps(&dates, as_of) {
+            out.push(Lull {
+                group,
+                incidents: n,
+                first: dates[0],
+                last: *dates.last().unwrap_or(&dates[0]),
+                days_since: since,
+                longest_gap: longest,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.days_since.cmp(&b.days_since).then_with(|| cmp_groups(&a.group, &b.group)));
+    let mut t = Table { columns: q.by.clone(), rows: Vec::new(), notes: Vec::new(), group_columns: q.by.clone() };
+    t.columns.extend(
+        ["incidents", "first_incident", "last_incident", "days_since", "longest_gap_days", "gap_start", "gap_end"]
+            .map(String::from),
+    );
+    for l in &out {
+        let mut row: Vec<Cell> = l.group.iter().map(|g| g.clone().map_or(Cell::Null, Cell::Text)).collect();
+        row.extend([
+            Cell::Int(l.incidents as i64),
+            Cell::Date(l.first),
+            Cell::Date(l.last),
+            Cell::Int(l.days_since),
+            Cell::Int(l.longest_gap.0),
+            Cell::Date(l.longest_gap.1),
+            Cell::Date(l.longest_gap.2),
+        ]);
+        t.rows.push(row);
+    }
+    t.notes.push(format!(
+        "as of {as_of}; gaps are days between consecutive incident dates, or from the last incident to {as_of}"
+    ));
+    if skipped > 0 {
+        t.notes
+            .push(format!("{} incidents dated only to the week, month or year are not used for lulls", count(skipped)));
+    }
+    Ok((out, t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, m, day).unwrap()
+    }
+
+    #[test]
+    fn gaps_include_the_open_lull_up_to_as_of() {
+        let dates = [d(1, 1), d(1, 3), d(1, 20), d(1, 22)];
+        assert_eq!(gaps(&dates, d(1, 25)), Some((3, (17, d(1, 3), d(1, 20)))));
+        assert_eq!(gaps(&dates, d(3, 1)), Some((39, (39, d(1, 22), d(3, 1)))));
+        assert_eq!(gaps(&[], d(1, 1)), None);
+    }
+}
