@@ -28,6 +28,7 @@
 
 pub mod atomic;
 pub mod error;
+pub mod gen;
 pub mod ingest;
 pub mod query;
 pub mod render;

@@ -101,6 +101,16 @@ pub fn is_canonical(name: &str) -> bool {
     CANONICAL.iter().any(|(c, _)| *c == name)
 }
 
+/// Whether a canonical column is always loaded, whatever columns a caller asks
+/// for: the id (for duplicate checks) and every column that is parsed and
+/// validated (dates, precision, counts, coordinates), so that the set of
+/// accepted rows never depends on the columns a query uses.
+pub fn always_loaded(name: &str) -> bool {
+    name == col::INCIDENT_ID
+        || name == col::DATE_PRECISION
+        || CANONICAL.iter().any(|(c, t)| *c == name && *t != ColumnType::Text)
+}
+
 /// How precisely an incident's date is known.
 ///
 /// Ordered from finest to coarsest, so `Day < Year`.

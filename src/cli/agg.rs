@@ -11,7 +11,7 @@ use sitrep::ingest::{load_incidents, write_rejects, LoadOptions};
 use sitrep::query::period::{parse_weekday, Period};
 use sitrep::query::spec::{parse_date_flag, parse_filter, Metric, Query};
 use sitrep::render::table::{render_table, OutputFormat};
-use sitrep::schema::{is_canonical, DatePrecision};
+use sitrep::schema::DatePrecision;
 
 use super::InputArgs;
 
@@ -143,11 +143,13 @@ pub fn load_for_query(
     files.extend(store.cloned());
     anyhow::ensure!(!files.is_empty(), "no input: give data files or --store S.parquet");
     let mut opts = input.load_options()?;
-    let mut keep: Vec<String> =
-        q.by.iter().chain(q.filters.iter().map(|(c, _)| c)).filter(|c| !is_canonical(c)).cloned().collect();
-    keep.sort();
-    keep.dedup();
-    opts.keep = Some(keep);
+    let mut columns: Vec<String> = q.by.iter().chain(q.filters.iter().map(|(c, _)| c)).cloned().collect();
+    if q.split_actors {
+        columns.push(sitrep::schema::col::ACTOR.to_string());
+    }
+    columns.sort();
+    columns.dedup();
+    opts.columns = Some(columns);
     let loaded = load_incidents(&files, &opts)?;
     if let Some(path) = &input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;

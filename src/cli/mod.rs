@@ -3,6 +3,7 @@
 
 mod agg;
 mod check;
+mod gen;
 mod ingest;
 
 use std::io::Write;
@@ -28,6 +29,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Count incidents by period and group (filters, top-N, zero-fill, rolling, cumulative, compare, lulls).
     Agg(Box<agg::AggArgs>),
+    /// Generate a synthetic incident table (CSV or Parquet) for benchmarks.
+    Gen(gen::GenArgs),
 }
 
 /// How input files are read; shared by every subcommand that reads incidents.
@@ -67,7 +70,7 @@ impl InputArgs {
             EncodingArg::Utf8 => Encoding::Utf8,
             EncodingArg::Latin1 => Encoding::Latin1,
         };
-        Ok(LoadOptions { preset, mapping, encoding, keep: None })
+        Ok(LoadOptions { preset, mapping, encoding, columns: None })
     }
 }
 
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Ingest(a) => ingest::run(a),
         Command::Check(a) => check::run(a),
         Command::Agg(a) => agg::run(a),
+        Command::Gen(a) => gen::run(a),
     };
     match result {
         Ok(code) => code,

@@ -14,7 +14,7 @@ use super::parse::{self, DateFormat};
 use super::source::{decode, Encoding, RecordProblem};
 use super::Reject;
 use crate::error::{Error, Result};
-use crate::schema::{col, is_canonical, ColumnType, DatePrecision, CANONICAL};
+use crate::schema::{always_loaded, col, is_canonical, ColumnType, DatePrecision, CANONICAL};
 
 /// How one canonical column gets its value.
 #[derive(Debug, Clone)]
@@ -267,15 +267,26 @@ pub struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    /// A converter that keeps the source columns named in `keep` (all when `None`).
+    /// A converter that builds the columns named in `keep` (all when `None`);
+    /// canonical columns that are validated are always built.
     pub fn new(layout: &'a Layout, path: &Path, encoding: Encoding, keep: Option<&[String]>) -> Self {
         let cap = 1024;
-        let rules = CANONICAL.iter().map(|(c, _)| layout.rule_for(c).cloned()).collect();
+        let wanted = |c: &str| keep.is_none_or(|k| k.iter().any(|n| n == c));
+        let rules = CANONICAL
+            .iter()
+            .map(|(c, _)| {
+                let rule = layout.rule_for(c).cloned();
+                match rule {
+                    Some(_) if !always_loaded(c) && !wanted(c) => None,
+                    other => other,
+                }
+            })
+            .collect();
         let builders = CANONICAL.iter().map(|(c, t)| Builder::new(c, *t, cap)).collect();
         let kept = layout
             .kept
             .iter()
-            .filter(|(name, _)| keep.is_none_or(|k| k.iter().any(|n| n == name)))
+            .filter(|(name, _)| wanted(name))
             .map(|(name, idx)| (*idx, StringChunkedBuilder::new(name.as_str().into(), cap)))
             .collect();
         Converter {

@@ -24,7 +24,7 @@ use csv::ByteRecord;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::schema::{col, ColumnType, CANONICAL};
+use crate::schema::{always_loaded, col, is_canonical, ColumnType, CANONICAL};
 use layout::{Converter, Header, Layout, HASHED, LINE, ROW};
 pub use mapping::Mapping;
 pub use source::{Encoding, Format};
@@ -77,8 +77,11 @@ pub struct LoadOptions {
     pub mapping: Option<Mapping>,
     /// Text encoding of delimited and NDJSON files.
     pub encoding: Encoding,
-    /// Source columns to keep besides the canonical ones (`None`: all).
-    pub keep: Option<Vec<String>>,
+    /// The columns the caller needs (`None`: all). Canonical text columns
+    /// not named are left null and other source columns not named are not
+    /// kept. Validated columns (id, dates, precision, counts, coordinates) are
+    /// always read, so which rows are accepted never depends on this.
+    pub columns: Option<Vec<String>>,
 }
 
 /// One rejected row.
@@ -298,8 +301,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     }
     let mut reader = match format {
         Format::Parquet => {
-            let df = source::read_parquet(path)?;
-            if let Some(df) = canonical_store_frame(&df) {
+            if let Some(df) = scan_store(path, opts.columns.as_deref())? {
                 let n = df.height() as u64;
                 let summary = FileSummary {
                     path: path.to_path_buf(),
@@ -312,6 +314,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 };
                 return Ok((df, Vec::new(), summary));
             }
+            let df = source::read_parquet(path)?;
             source::RecordReader::from_records(path, source::parquet_records(path, &df)?)
         }
         _ => source::RecordReader::open(path, format, opts.encoding)?,
@@ -334,8 +337,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         .collect::<Result<_>>()?;
     let layout = choose_layout(path, first, opts)?;
     check_ambiguous_columns(path, &layout)?;
-    let keep = opts.keep.as_deref();
-    let mut conv = Converter::new(&layout, path, opts.encoding, keep);
+    let mut conv = Converter::new(&layout, path, opts.encoding, opts.columns.as_deref());
     let mut row = 0u64;
     if !layout.has_header {
         row += 1;
@@ -360,28 +362,38 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     Ok((df, rejects, summary))
 }
 
-/// A Parquet file already in the canonical schema (a sitrep store) is used as is.
-fn canonical_store_frame(df: &DataFrame) -> Option<DataFrame> {
-    let typed = CANONICAL.iter().all(|(c, t)| {
-        df.column(c).is_ok_and(|s| {
-            matches!(
-                (t, s.dtype()),
-                (ColumnType::Text, DataType::String)
-                    | (ColumnType::Date, DataType::Date)
-                    | (ColumnType::Int, DataType::Int64)
-                    | (ColumnType::Float, DataType::Float64)
-            )
-        })
-    });
-    if !typed {
-        return None;
+fn dtype_of(t: ColumnType) -> DataType {
+    match t {
+        ColumnType::Text => DataType::String,
+        ColumnType::Date => DataType::Date,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
     }
+}
+
+/// A Parquet file already in the canonical schema (a sitrep store) is scanned
+/// lazily, reading only the columns needed (see [`LoadOptions::columns`]).
+/// `None` when the file is not in the canonical schema.
+fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFrame>> {
+    let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
+    let name = path.to_str().ok_or_else(|| Error::format(path, "path is not valid UTF-8"))?;
+    let lf = LazyFrame::scan_parquet(PlRefPath::new(name), ScanArgsParquet::default()).map_err(bad)?;
+    let schema = lf.clone().collect_schema().map_err(bad)?;
+    if !CANONICAL.iter().all(|(c, t)| schema.get(c).is_some_and(|d| *d == dtype_of(*t))) {
+        return Ok(None);
+    }
+    let wanted = |c: &str| columns.is_none_or(|k| k.iter().any(|n| n == c));
+    let mut exprs: Vec<Expr> = CANONICAL
+        .iter()
+        .map(|(c, t)| if always_loaded(c) || wanted(c) { col(*c) } else { lit(NULL).cast(dtype_of(*t)).alias(*c) })
+        .collect();
+    exprs.extend(schema.iter_names().filter(|n| !is_canonical(n) && wanted(n)).map(|n| col(n.clone())));
+    let mut df = lf.select(exprs).collect().map_err(bad)?;
     let n = df.height();
-    let mut df = df.clone();
-    df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>())).ok()?;
-    df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n)).ok()?;
-    df.with_column(Column::new_scalar(HASHED.into(), Scalar::from(false), n)).ok()?;
-    Some(df)
+    df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>()))?;
+    df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n))?;
+    df.with_column(Column::new_scalar(HASHED.into(), Scalar::from(false), n))?;
+    Ok(Some(df))
 }
 
 /// A column a rule reads must not appear twice in the header (which one would it be?).
