@@ -30,6 +30,7 @@ pub mod atomic;
 pub mod error;
 pub mod gen;
 pub mod ingest;
+pub mod normalise;
 pub mod query;
 pub mod render;
 pub mod schema;

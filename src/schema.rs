@@ -31,8 +31,10 @@ pub mod col {
     pub const LONGITUDE: &str = "longitude";
     /// Perpetrator or claimant.
     pub const ACTOR: &str = "actor";
-    /// Parent group or umbrella of the actor.
+    /// Parent group of the actor (the actor itself when it has none).
     pub const ACTOR_PARENT: &str = "actor_parent";
+    /// Umbrella or front the actor belongs to ("Islamic Resistance in Iraq").
+    pub const ACTOR_UMBRELLA: &str = "actor_umbrella";
     /// The actor or object attacked.
     pub const TARGET: &str = "target";
     /// Category of the target (base, embassy, convoy...).
@@ -83,6 +85,7 @@ pub const CANONICAL: &[(&str, ColumnType)] = &[
     (col::LONGITUDE, ColumnType::Float),
     (col::ACTOR, ColumnType::Text),
     (col::ACTOR_PARENT, ColumnType::Text),
+    (col::ACTOR_UMBRELLA, ColumnType::Text),
     (col::TARGET, ColumnType::Text),
     (col::TARGET_TYPE, ColumnType::Text),
     (col::WEAPON, ColumnType::Text),

@@ -147,10 +147,24 @@ pub fn load_for_query(
     if q.split_actors {
         columns.push(sitrep::schema::col::ACTOR.to_string());
     }
+    // Normalisation reads related columns: actors for parents and umbrellas,
+    // free text for weapon and target type keywords.
+    use sitrep::schema::col as c;
+    let extra: Vec<&str> = columns
+        .iter()
+        .flat_map(|name| match name.as_str() {
+            c::ACTOR_PARENT | c::ACTOR_UMBRELLA => vec![c::ACTOR],
+            c::WEAPON => vec![c::NOTES],
+            c::TARGET_TYPE => vec![c::TARGET, c::LOCATION, c::NOTES],
+            _ => vec![],
+        })
+        .collect();
+    columns.extend(extra.into_iter().map(String::from));
     columns.sort();
     columns.dedup();
     opts.columns = Some(columns);
-    let loaded = load_incidents(&files, &opts)?;
+    let mut loaded = load_incidents(&files, &opts)?;
+    super::normalise(input, &mut loaded)?;
     if let Some(path) = &input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }

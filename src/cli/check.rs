@@ -22,6 +22,9 @@ pub struct CheckArgs {
     /// How many rejected rows to print (all are in --rejects).
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub show: usize,
+    /// List actor, target, weapon and target type values no alias or taxonomy rule maps, with counts.
+    #[arg(long)]
+    pub unmapped: bool,
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -30,7 +33,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let opts = args.input.load_options()?;
-    let loaded = load_incidents(&args.input.files, &opts)?;
+    let mut loaded = load_incidents(&args.input.files, &opts)?;
+    let unmapped = super::normalise(&args.input, &mut loaded)?;
     if let Some(path) = &args.input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }
@@ -81,6 +85,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let width = names.iter().map(|a| a.chars().count()).max().unwrap_or(0);
     for (a, (_, n)) in names.iter().zip(&s.top_actors) {
         writeln!(out, "  {a:<width$}  {:>8}", count(*n))?;
+    }
+    if args.unmapped {
+        for (column, values) in &unmapped.columns {
+            let rows: u64 = values.iter().map(|(_, n)| n).sum();
+            writeln!(out, "unmapped {column}: {} values on {} rows", count(values.len() as u64), count(rows))?;
+            for (v, n) in values {
+                writeln!(out, "  {:>8}  {v}", count(*n))?;
+            }
+        }
     }
     drop(out);
     super::report_rejects(&loaded, args.show, args.input.rejects.as_ref());

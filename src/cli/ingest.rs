@@ -30,7 +30,8 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let opts = args.input.load_options()?;
-    let loaded = load_incidents(&args.input.files, &opts)?;
+    let mut loaded = load_incidents(&args.input.files, &opts)?;
+    super::normalise(&args.input, &mut loaded)?;
     if let Some(path) = &args.input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }

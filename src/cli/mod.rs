@@ -51,6 +51,18 @@ pub struct InputArgs {
     /// Write rejected rows (with file, row, column, value and reason) to this CSV.
     #[arg(long, value_name = "R.csv")]
     pub rejects: Option<PathBuf>,
+    /// Alias file(s) on top of the shipped data/aliases.toml (later files win).
+    #[arg(long = "aliases", value_name = "A.toml")]
+    pub aliases: Vec<PathBuf>,
+    /// Taxonomy file(s) on top of the shipped data/taxonomy.toml (later files win).
+    #[arg(long = "taxonomy", value_name = "T.toml")]
+    pub taxonomies: Vec<PathBuf>,
+    /// Keep actor, target, weapon and target type exactly as the source has them.
+    #[arg(long)]
+    pub no_normalise: bool,
+    /// Fail (exit 1) if any actor, target, weapon or target type value is not in the alias table or taxonomy.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -72,6 +84,37 @@ impl InputArgs {
         };
         Ok(LoadOptions { preset, mapping, encoding, columns: None })
     }
+}
+
+/// Apply aliases and taxonomies (unless `--no-normalise`) and enforce `--strict`.
+pub fn normalise(
+    input: &InputArgs,
+    loaded: &mut sitrep::ingest::Loaded,
+) -> anyhow::Result<sitrep::normalise::Unmapped> {
+    if input.no_normalise {
+        return Ok(Default::default());
+    }
+    let n = sitrep::normalise::Normaliser::load(&input.aliases, &input.taxonomies)?;
+    let (frame, unmapped) = n.apply(std::mem::take(&mut loaded.frame))?;
+    loaded.frame = frame;
+    if input.strict && !unmapped.is_empty() {
+        let parts: Vec<String> = unmapped
+            .columns
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(c, v)| {
+                let shown: Vec<String> = v.iter().take(5).map(|(val, n)| format!("{val:?} ({n})")).collect();
+                let more = if v.len() > 5 { format!(" and {} more", v.len() - 5) } else { String::new() };
+                format!("{c}: {}{more}", shown.join(", "))
+            })
+            .collect();
+        anyhow::bail!(
+            "--strict: values not in the alias table or taxonomy: {}; add them with --aliases/--taxonomy \
+             (list all with `sitrep check --unmapped`)",
+            parts.join("; ")
+        );
+    }
+    Ok(unmapped)
 }
 
 /// Print up to `limit` rejects to stderr, and how to get the rest.

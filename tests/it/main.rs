@@ -3,6 +3,7 @@
 mod cli;
 mod ingest;
 mod ingest_props;
+mod normalise;
 mod query;
 mod query_props;
 
