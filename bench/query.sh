@@ -28,12 +28,13 @@ measure() {
   for _ in $(seq "$n"); do
     if [ $have_time = 1 ]; then
       local out
-      out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+      /usr/bin/time -f "%e %M" -o "$dir/.time" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+      out=$(tail -n 1 "$dir/.time")
       times+=("${out% *}")
       rss+=("${out#* }")
     else
       local t0 t1
-      t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
+      t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; t1=$(date +%s.%N)
       times+=("$(echo "$t1 - $t0" | bc)")
       rss+=(0)
     fi

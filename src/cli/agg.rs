@@ -61,7 +61,7 @@ pub struct QueryArgs {
     #[arg(long)]
     pub cumulative: bool,
     /// Start the running total on this date (counts only incidents from it on).
-    #[arg(long, value_name = "DATE", requires = "cumulative")]
+    #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Change against the previous period and the mean of the previous N (default 4), with trend bands.
     #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "4")]
@@ -181,6 +181,7 @@ pub fn load_for_query(
 
 pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
     let q = args.query.to_query()?;
+    anyhow::ensure!(q.since.is_none() || q.cumulative, "--since goes with --cumulative");
     let (loaded, _) = load_for_query(&args.input, args.store.as_ref(), &q)?;
     let table = if args.lull {
         let as_of = match (&args.as_of, q.to) {

@@ -2,6 +2,7 @@
 //! file; the library does the work and never prints.
 
 mod agg;
+mod chart;
 mod check;
 mod gen;
 mod ingest;
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Count incidents by period and group (filters, top-N, zero-fill, rolling, cumulative, compare, lulls).
     Agg(Box<agg::AggArgs>),
+    /// Draw a query as a chart (SVG or PNG).
+    Chart(Box<chart::ChartArgs>),
     /// Generate a synthetic incident table (CSV or Parquet) for benchmarks.
     Gen(gen::GenArgs),
 }
@@ -146,6 +149,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Agg(a) => agg::run(a),
         Command::Gen(a) => gen::run(a),
+        Command::Chart(a) => chart::run(a),
     };
     match result {
         Ok(code) => code,

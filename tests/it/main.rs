@@ -1,5 +1,6 @@
 //! The integration test binary: library-level ingest tests and CLI tests.
 
+mod charts;
 mod cli;
 mod ingest;
 mod ingest_props;

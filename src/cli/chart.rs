@@ -1,0 +1,114 @@
+//! `sitrep chart`: the query flags of `agg`, drawn as SVG or PNG.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use sitrep::query::{self, Query};
+use sitrep::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours};
+
+use super::agg::{load_for_query, QueryArgs};
+use super::InputArgs;
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Read incidents from this Parquet store (written by `sitrep ingest`).
+    #[arg(long, value_name = "S.parquet")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// bar, stacked, line, cumulative, heatmap, small-multiples.
+    #[arg(long, default_value = "stacked", value_name = "KIND")]
+    pub kind: String,
+    /// Output file; the extension (.svg or .png) sets the format.
+    #[arg(long, value_name = "F.svg|F.png")]
+    pub out: PathBuf,
+    /// Title (default: derived from the query).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Subtitle (default: the date range).
+    #[arg(long)]
+    pub subtitle: Option<String>,
+    /// Footer note (default: the input files and their date range).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// CSV of key events: date, optional end_date, label.
+    #[arg(long, value_name = "F.csv")]
+    pub annotations: Option<PathBuf>,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 1200)]
+    pub width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 675)]
+    pub height: u32,
+    /// PNG scale (2 for 2x or print); text scales with it.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f32,
+}
+
+/// The default title: "Incidents per week by actor".
+pub fn default_title(q: &Query, kind: ChartKind) -> String {
+    let what = if kind == ChartKind::Cumulative { "Cumulative incidents" } else { "Incidents" };
+    let per = match q.every {
+        Some(query::Period::Day) => " per day",
+        Some(query::Period::Week { .. }) => " per week",
+        Some(query::Period::Month) => " per month",
+        Some(query::Period::Quarter) => " per quarter",
+        Some(query::Period::Year) => " per year",
+        Some(query::Period::Days { .. }) | None => "",
+    };
+    let by = if q.by.is_empty() { String::new() } else { format!(" by {}", q.by.join(" and ").replace('_', " ")) };
+    format!("{what}{per}{by}")
+}
+
+pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
+    let kind = ChartKind::parse(&args.kind)?;
+    let mut q = args.query.to_query()?;
+    anyhow::ensure!(q.every.is_some(), "charts need --every (day, week, month, quarter, year or Nd)");
+    q.fill_zeros = true;
+    anyhow::ensure!(q.since.is_none() || kind == ChartKind::Cumulative, "--since goes with --kind cumulative");
+    if kind == ChartKind::Cumulative {
+        q.cumulative = true;
+    }
+    let format_png = match args.out.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref() {
+        Some("svg") => false,
+        Some("png") => true,
+        _ => anyhow::bail!("--out: {} must end in .svg or .png", args.out.display()),
+    };
+    anyhow::ensure!(args.width >= 200 && args.height >= 150, "--width/--height: at least 200×150 pixels");
+    anyhow::ensure!(args.scale > 0.0 && args.scale <= 8.0, "--scale: between 0 and 8");
+    let (loaded, _) = load_for_query(&args.input, args.store.as_ref(), &q)?;
+    let (agg, table) = query::run(loaded.lazy(), &q)?;
+    let value = if kind == ChartKind::Cumulative { "cumulative" } else { "incidents" };
+    let data = ChartData::from_table(&table, value, q.every)?;
+    let notes: Vec<Annotation> = match &args.annotations {
+        Some(p) => chart::load_annotations(p)?,
+        None => Vec::new(),
+    };
+    let range = agg.range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default();
+    let names: Vec<String> = loaded
+        .files
+        .iter()
+        .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+        .collect();
+    let text = ChartText {
+        title: args.title.clone().unwrap_or_else(|| default_title(&q, kind)),
+        subtitle: Some(args.subtitle.clone().unwrap_or(range.clone())),
+        note: args.note.clone().unwrap_or_else(|| {
+            let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();
+            format!("Source: {}{cutoff}. Made with sitrep.", names.join(", "))
+        }),
+        y_label: if kind == ChartKind::Cumulative { "incidents, running total".into() } else { "incidents".into() },
+    };
+    let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
+    let svg = chart::render_svg(kind, &data, &text, &notes, size, &mut Colours::default())?;
+    let bytes = if format_png { chart::svg_to_png(&svg, args.scale)? } else { svg.into_bytes() };
+    sitrep::atomic::write_atomic(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    for n in &table.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

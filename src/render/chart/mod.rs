@@ -1,0 +1,610 @@
+//! Charts: publication-quality SVG and PNG from a query table.
+//!
+//! Drawing is done once, with plotters, onto an SVG string; PNG is that SVG
+//! rasterised by resvg with the same bundled font (DejaVu Sans), so PNG and
+//! SVG are the same picture and the bytes do not depend on the machine's
+//! fonts. Layout (title, subtitle, plot, legend, footer) is computed here in
+//! pixels, so tick labels never overlap and long names are shortened.
+//!
+//! One file per chart kind: [`bars`] (bar, stacked), [`lines`] (line,
+//! cumulative), [`heatmap`], [`multiples`] (small multiples).
+
+pub mod bars;
+pub mod heatmap;
+pub mod lines;
+pub mod multiples;
+
+use std::collections::BTreeMap;
+use std::sync::Once;
+
+use chrono::NaiveDate;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{register_font, FontStyle};
+
+use crate::error::{Error, Result};
+use crate::query::period::Period;
+use crate::query::table::{Cell, Table};
+use crate::render::fmt::{count, decimal};
+
+/// The kinds of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// One bar per period (all groups summed).
+    Bar,
+    /// Bars stacked by group.
+    Stacked,
+    /// One line per group.
+    Line,
+    /// Running total, one line per group.
+    Cumulative,
+    /// Period × group colour grid.
+    Heatmap,
+    /// One small panel per group on a shared scale.
+    SmallMultiples,
+}
+
+impl ChartKind {
+    /// Names accepted by `--kind`.
+    pub const CHOICES: &'static str = "bar, stacked, line, cumulative, heatmap, small-multiples";
+
+    /// Parse `--kind`.
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s.trim().to_lowercase().as_str() {
+            "bar" | "bars" => ChartKind::Bar,
+            "stacked" | "stacked-bar" => ChartKind::Stacked,
+            "line" | "lines" => ChartKind::Line,
+            "cumulative" => ChartKind::Cumulative,
+            "heatmap" => ChartKind::Heatmap,
+            "small-multiples" | "multiples" => ChartKind::SmallMultiples,
+            _ => {
+                return Err(Error::Invalid(format!("--kind: unknown chart kind {s:?} (choose from {})", Self::CHOICES)))
+            }
+        })
+    }
+}
+
+/// One series: a group's values per period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Group label.
+    pub name: String,
+    /// One value per period (NaN where there is none, e.g. before `--since`).
+    pub values: Vec<f64>,
+    /// The merged "Other" group: drawn last, in grey.
+    pub is_other: bool,
+}
+
+/// What to draw: periods on the x axis, one series per group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    /// Period starts and labels.
+    pub periods: Vec<(NaiveDate, String)>,
+    /// Series, largest total first, "Other" last.
+    pub series: Vec<Series>,
+    /// The period kind (for tick labels and annotation placement).
+    pub every: Option<Period>,
+}
+
+impl ChartData {
+    /// Series from a query table's `period`, group columns and `value` column.
+    /// Missing cells are 0 (the query fills the grid, so none are missing in range).
+    pub fn from_table(t: &Table, value: &str, every: Option<Period>) -> Result<Self> {
+        let vi = t.index(value).ok_or_else(|| Error::Invalid(format!("the result has no {value:?} column")))?;
+        let gi: Vec<usize> = t.group_columns.iter().filter_map(|g| t.index(g)).collect();
+        let mut periods: Vec<(NaiveDate, String)> = Vec::new();
+        let mut values: BTreeMap<(String, bool), BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+        for r in &t.rows {
+            let Cell::Period(d, label) = &r[0] else { continue };
+            if periods.last().map(|p| p.0) != Some(*d) && !periods.iter().any(|p| p.0 == *d) {
+                periods.push((*d, label.clone()));
+            }
+            let name = if gi.is_empty() {
+                value.to_string()
+            } else {
+                gi.iter()
+                    .map(|&i| match &r[i] {
+                        Cell::Text(s) => s.clone(),
+                        _ => "(unknown)".to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            };
+            let is_other = name == crate::query::shape::OTHER || name == crate::query::shape::ALL_OTHER;
+            // A blank cell (a running total before --since) is a gap, not a zero.
+            let v = match &r[vi] {
+                Cell::Int(v) => *v as f64,
+                Cell::Float(v, _) => *v,
+                _ => f64::NAN,
+            };
+            let e = values.entry((name, is_other)).or_default().entry(*d).or_insert(f64::NAN);
+            *e = if e.is_nan() {
+                v
+            } else if v.is_nan() {
+                *e
+            } else {
+                *e + v
+            };
+        }
+        periods.sort();
+        let mut series: Vec<Series> = values
+            .into_iter()
+            .map(|((name, is_other), by)| Series {
+                values: periods.iter().map(|(d, _)| by.get(d).copied().unwrap_or(0.0)).collect(),
+                name,
+                is_other,
+            })
+            .collect();
+        // Largest first (by total; ties by name), "Other" last.
+        series.sort_by(|a, b| {
+            let total = |s: &Series| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
+            a.is_other.cmp(&b.is_other).then(total(b).total_cmp(&total(a))).then_with(|| a.name.cmp(&b.name))
+        });
+        Ok(ChartData { periods, series, every })
+    }
+
+    /// Whether there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.periods.is_empty() || self.series.iter().all(|s| s.values.iter().all(|v| v.is_nan() || *v == 0.0))
+    }
+
+    /// The sum over series per period.
+    pub fn totals(&self) -> Vec<f64> {
+        (0..self.periods.len()).map(|i| self.series.iter().map(|s| s.values[i]).filter(|v| !v.is_nan()).sum()).collect()
+    }
+}
+
+/// A dated event to mark on a chart: a line at `date`, or a band to `end`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    /// The date (start of a span).
+    pub date: NaiveDate,
+    /// The end of a span.
+    pub end: Option<NaiveDate>,
+    /// Label.
+    pub label: String,
+}
+
+/// Read annotations from a CSV with columns `date`, optional `end_date`, `label`.
+pub fn load_annotations(path: &std::path::Path) -> Result<Vec<Annotation>> {
+    let bad = |row: usize, m: String| Error::Config { path: path.into(), message: format!("row {row}: {m}") };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let headers = rdr.headers().map_err(|e| Error::io(path, std::io::Error::other(e)))?.clone();
+    let at = |n: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n));
+    let (Some(di), Some(li)) = (at("date"), at("label")) else {
+        return Err(Error::Config {
+            path: path.into(),
+            message: "needs columns date, label (and optionally end_date)".into(),
+        });
+    };
+    let ei = at("end_date");
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| bad(i + 1, e.to_string()))?;
+        let date = |s: &str| {
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| bad(i + 1, format!("{s:?} is not a date (YYYY-MM-DD)")))
+        };
+        let end = match ei.and_then(|e| rec.get(e)).filter(|s| !s.trim().is_empty()) {
+            Some(s) => Some(date(s)?),
+            None => None,
+        };
+        out.push(Annotation {
+            date: date(rec.get(di).unwrap_or(""))?,
+            end,
+            label: rec.get(li).unwrap_or("").trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Titles and notes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChartText {
+    /// Title (bold, top).
+    pub title: String,
+    /// Subtitle under the title.
+    pub subtitle: Option<String>,
+    /// Footer: source and data cutoff.
+    pub note: String,
+    /// Y axis label.
+    pub y_label: String,
+}
+
+/// Size: the SVG is `width` × `height`; PNG is that times `scale`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartSize {
+    /// Width in pixels (at scale 1).
+    pub width: u32,
+    /// Height in pixels (at scale 1).
+    pub height: u32,
+    /// PNG scale factor (2 for 2x / print); text scales with it.
+    pub scale: f32,
+}
+
+impl Default for ChartSize {
+    fn default() -> Self {
+        ChartSize { width: 1200, height: 675, scale: 1.0 }
+    }
+}
+
+/// Okabe–Ito colour-blind-safe palette (yellow last: weak on white).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0xF0, 0xE4, 0x42),
+];
+/// The colour of "Other".
+pub const OTHER_GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
+const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
+const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
+
+/// Colours by group name, assigned in order of first use, so the same group
+/// has the same colour in every chart drawn with one map (one report run).
+#[derive(Debug, Clone, Default)]
+pub struct Colours {
+    assigned: BTreeMap<String, RGBColor>,
+}
+
+impl Colours {
+    /// The colour of a series.
+    pub fn of(&mut self, s: &Series) -> RGBColor {
+        if s.is_other {
+            return OTHER_GREY;
+        }
+        let n = self.assigned.len();
+        *self.assigned.entry(s.name.clone()).or_insert(PALETTE[n % PALETTE.len()])
+    }
+}
+
+const FONT: &str = "sans-serif";
+
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bundled font cannot fail to parse; if it did, text would be
+        // missing and the chart tests would fail.
+        let _ = register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// Shorten a label to `max` characters with an ellipsis.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A "nice" axis maximum and step for values up to `max` (about five ticks).
+pub fn nice_axis(max: f64) -> (f64, f64) {
+    if max <= 0.0 {
+        return (1.0, 1.0);
+    }
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = if max >= 1.0 { step.max(1.0) } else { step };
+    ((max / step).ceil() * step, step)
+}
+
+fn axis_number(v: f64, step: f64) -> String {
+    if step.fract() == 0.0 {
+        count(v.round() as u64)
+    } else {
+        decimal(v, 1)
+    }
+}
+
+/// Which periods get an x tick label: as many as fit without overlapping.
+/// Long runs of days, weeks or months are labelled by year (at each year's
+/// first period) once per-period labels no longer fit.
+pub fn x_ticks(
+    periods: &[(NaiveDate, String)],
+    every: Option<Period>,
+    width_px: f64,
+    char_px: f64,
+) -> Vec<(usize, String)> {
+    use chrono::Datelike;
+    let n = periods.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let fits = |labels: &[(usize, String)]| {
+        let slot = width_px / n as f64;
+        labels.windows(2).all(|w| {
+            let gap = (w[1].0 - w[0].0) as f64 * slot;
+            let need = (w[0].1.chars().count() + w[1].1.chars().count()) as f64 * char_px / 2.0 + 10.0;
+            gap >= need
+        }) && labels.iter().all(|(_, l)| l.chars().count() as f64 * char_px <= width_px)
+    };
+    // Steps that make calendar sense for the period: quarters and halves of a
+    // year in weeks, months in days, and so on; then year labels.
+    let steps: &[usize] = match every {
+        Some(Period::Day) => &[1, 2, 7, 14],
+        Some(Period::Week { .. }) => &[1, 2, 4, 13, 26],
+        Some(Period::Month) => &[1, 2, 3, 6],
+        Some(Period::Quarter) => &[1, 2],
+        Some(Period::Year) => &[1, 2, 5, 10, 20, 50],
+        _ => &[1, 2, 3, 4, 6, 12],
+    };
+    for &step in steps {
+        let labels: Vec<(usize, String)> = (0..n).step_by(step).map(|i| (i, periods[i].1.clone())).collect();
+        if fits(&labels) {
+            return labels;
+        }
+    }
+    // Year labels at the first period of each year, thinned until they fit.
+    let firsts: Vec<(usize, String)> = (0..n)
+        .filter(|&i| i == 0 || periods[i].0.year() != periods[i - 1].0.year())
+        .map(|i| (i, periods[i].0.year().to_string()))
+        .collect();
+    for every in [1usize, 2, 5, 10, 20, 50] {
+        let labels: Vec<(usize, String)> = firsts
+            .iter()
+            .filter(|(i, l)| *i == 0 && firsts.len() == 1 || l.parse::<i32>().is_ok_and(|y| y % every as i32 == 0))
+            .cloned()
+            .collect();
+        if !labels.is_empty() && fits(&labels) {
+            return labels;
+        }
+    }
+    vec![(0, periods[0].1.clone())]
+}
+
+/// Where things go, in pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// Plot rectangle: left, top, right, bottom.
+    pub plot: (i32, i32, i32, i32),
+    /// Legend column's left edge, if there is a legend.
+    pub legend_x: Option<i32>,
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+type DrawResult<T> = std::result::Result<T, DrawingAreaErrorKind<std::io::Error>>;
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Invalid(format!("drawing the chart failed: {e:?}"))
+}
+
+/// Draw title, subtitle and footer; return the frame left for the plot.
+fn draw_chrome(
+    area: &Area<'_>,
+    text: &ChartText,
+    size: ChartSize,
+    legend: bool,
+    left_labels: i32,
+) -> DrawResult<Frame> {
+    let (w, h) = (size.width as i32, size.height as i32);
+    area.fill(&WHITE)?;
+    area.draw(&Text::new(text.title.clone(), (24, 16), (FONT, 26, FontStyle::Bold).into_font().color(&TEXT)))?;
+    let mut top = 56;
+    if let Some(sub) = &text.subtitle {
+        area.draw(&Text::new(sub.clone(), (24, 50), (FONT, 16).into_font().color(&MUTED)))?;
+        top = 84;
+    }
+    area.draw(&Text::new(
+        text.note.clone(),
+        (24, h - 12),
+        TextStyle::from((FONT, 12).into_font()).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))?;
+    let legend_w = if legend { 240 } else { 0 };
+    let plot = (24 + left_labels, top + 8, w - 24 - legend_w, h - 62);
+    Ok(Frame { plot, legend_x: legend.then_some(w - legend_w + 8) })
+}
+
+/// Y axis: gridlines and labels for 0..ymax.
+fn draw_y_axis(area: &Area<'_>, f: &Frame, ymax: f64, step: f64, label: &str) -> DrawResult<()> {
+    let (x0, y0, x1, y1) = f.plot;
+    let mut v = 0.0;
+    while v <= ymax + 1e-9 {
+        let y = y1 - ((v / ymax) * f64::from(y1 - y0)).round() as i32;
+        area.draw(&PathElement::new(vec![(x0, y), (x1, y)], ShapeStyle::from(&GRID).stroke_width(1)))?;
+        area.draw(&Text::new(
+            axis_number(v, step),
+            (x0 - 8, y),
+            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        v += step;
+    }
+    area.draw(&Text::new(
+        label.to_string(),
+        (x0, y0 - 6),
+        TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))?;
+    Ok(())
+}
+
+/// X axis: baseline and period tick labels that do not overlap.
+fn draw_x_axis(area: &Area<'_>, f: &Frame, periods: &[(NaiveDate, String)], every: Option<Period>) -> DrawResult<()> {
+    let (x0, _, x1, y1) = f.plot;
+    area.draw(&PathElement::new(vec![(x0, y1), (x1, y1)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
+    let n = periods.len().max(1);
+    let slot = f64::from(x1 - x0) / n as f64;
+    for (i, label) in x_ticks(periods, every, f64::from(x1 - x0), 7.6) {
+        let x = x0 + ((i as f64 + 0.5) * slot).round() as i32;
+        area.draw(&PathElement::new(vec![(x, y1), (x, y1 + 4)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
+        area.draw(&Text::new(
+            label,
+            (x, y1 + 8),
+            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Legend: a swatch and the (shortened) name per series, "Other" last.
+fn draw_legend(area: &Area<'_>, f: &Frame, series: &[Series], colours: &mut Colours) -> DrawResult<()> {
+    let Some(x) = f.legend_x else { return Ok(()) };
+    let mut y = f.plot.1 + 4;
+    for s in series.iter().take(24) {
+        let c = colours.of(s);
+        area.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], c.filled()))?;
+        area.draw(&Text::new(
+            ellipsis(&s.name, 28),
+            (x + 22, y + 7),
+            TextStyle::from((FONT, 14).into_font()).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += 22;
+    }
+    Ok(())
+}
+
+/// The x pixel of a date: its period's slot, plus the fraction of the period elapsed.
+fn date_x(f: &Frame, data: &ChartData, d: NaiveDate) -> Option<i32> {
+    let (x0, _, x1, _) = f.plot;
+    let n = data.periods.len();
+    let slot = f64::from(x1 - x0) / n as f64;
+    let i = data.periods.iter().rposition(|(start, _)| *start <= d)?;
+    let (start, _) = data.periods[i];
+    let end = match data.every {
+        Some(p) => p.next(start),
+        None => return None,
+    };
+    if i == n - 1 && d >= end {
+        return None;
+    }
+    let frac = (d - start).num_days() as f64 / (end - start).num_days().max(1) as f64;
+    Some(x0 + ((i as f64 + frac) * slot).round() as i32)
+}
+
+/// Vertical lines for dated events and shaded bands for spans, labelled at the top.
+fn draw_annotations(area: &Area<'_>, f: &Frame, data: &ChartData, notes: &[Annotation]) -> DrawResult<()> {
+    let (_, y0, _, y1) = f.plot;
+    const ROWS: usize = 4;
+    let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); ROWS];
+    let mut k = 0;
+    for a in notes {
+        let Some(x) = date_x(f, data, a.date) else { continue };
+        match a.end.and_then(|e| date_x(f, data, e).or(Some(f.plot.2))) {
+            Some(xe) if xe > x => {
+                area.draw(&Rectangle::new([(x, y0), (xe, y1)], RGBColor(0x88, 0x88, 0x88).mix(0.15).filled()))?;
+            }
+            _ => {
+                area.draw(&PathElement::new(
+                    vec![(x, y0), (x, y1)],
+                    ShapeStyle::from(&RGBColor(0x44, 0x44, 0x44)).stroke_width(1),
+                ))?;
+            }
+        }
+        // Labels that would run past the plot's right edge go to the left of the line.
+        let label = ellipsis(&a.label, 40);
+        let width = (label.chars().count() as f64 * 6.8) as i32;
+        let flip = x + 4 + width > f.plot.2;
+        let (lx, h) = if flip { (x - 4, HPos::Right) } else { (x + 4, HPos::Left) };
+        let (bx0, bx1) = if flip { (lx - width - 2, lx + 2) } else { (lx - 2, lx + width + 2) };
+        // The first row where the label does not collide with one already placed.
+        let row = (0..ROWS).find(|r| rows[*r].iter().all(|(a, b)| bx1 < *a || bx0 > *b)).unwrap_or(k % ROWS);
+        rows[row].push((bx0, bx1));
+        let ly = y0 + 4 + 16 * row as i32;
+        area.draw(&Rectangle::new([(bx0, ly - 1), (bx1, ly + 14)], WHITE.mix(0.85).filled()))?;
+        area.draw(&Text::new(
+            label,
+            (lx, ly),
+            TextStyle::from((FONT, 12).into_font()).color(&TEXT).pos(Pos::new(h, VPos::Top)),
+        ))?;
+        k += 1;
+    }
+    Ok(())
+}
+
+fn y_label_width(ymax: f64, step: f64) -> i32 {
+    (axis_number(ymax, step).chars().count() as i32) * 8 + 14
+}
+
+/// Draw a chart as SVG text.
+pub fn render_svg(
+    kind: ChartKind,
+    data: &ChartData,
+    text: &ChartText,
+    notes: &[Annotation],
+    size: ChartSize,
+    colours: &mut Colours,
+) -> Result<String> {
+    if data.is_empty() {
+        return Err(Error::Invalid("no incidents match the query: nothing to draw".into()));
+    }
+    register_fonts();
+    // Colours follow rank (largest group first), whatever order a kind draws in.
+    for s in &data.series {
+        colours.of(s);
+    }
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
+        match kind {
+            ChartKind::Bar | ChartKind::Stacked => bars::draw(&area, kind, data, text, notes, size, colours),
+            ChartKind::Line | ChartKind::Cumulative => lines::draw(&area, data, text, notes, size, colours),
+            ChartKind::Heatmap => heatmap::draw(&area, data, text, size),
+            ChartKind::SmallMultiples => multiples::draw(&area, data, text, size, colours),
+        }
+        .map_err(draw_err)?;
+        area.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+/// Rasterise SVG to PNG with the bundled font, at `scale` (text scales too).
+pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let mut db = usvg::fontdb::Database::new();
+    db.load_font_data(dejavu::sans::regular().to_vec());
+    db.load_font_data(dejavu::sans::bold().to_vec());
+    db.set_sans_serif_family("DejaVu Sans");
+    let opts =
+        usvg::Options { font_family: "DejaVu Sans".into(), fontdb: std::sync::Arc::new(db), ..Default::default() };
+    let tree =
+        usvg::Tree::from_str(svg, &opts).map_err(|e| Error::Invalid(format!("internal SVG did not parse: {e}")))?;
+    let (w, h) = ((tree.size().width() * scale).ceil() as u32, (tree.size().height() * scale).ceil() as u32);
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Invalid(format!("cannot make a {w}×{h} image")))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| Error::Invalid(format!("PNG encoding failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_axes_and_ellipses() {
+        assert_eq!(nice_axis(73.0), (80.0, 20.0));
+        assert_eq!(nice_axis(4.0), (4.0, 1.0));
+        assert_eq!(nice_axis(0.0), (1.0, 1.0));
+        assert_eq!(ellipsis("National Front for Liberation", 12), "National Fr…");
+    }
+
+    #[test]
+    fn tick_labels_never_overlap_from_two_weeks_of_days_to_twenty_years_of_months() {
+        let days: Vec<(NaiveDate, String)> = (0..14)
+            .map(|i| {
+                let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(i);
+                (d, d.to_string())
+            })
+            .collect();
+        let t = x_ticks(&days, Some(Period::Day), 900.0, 7.6);
+        assert!(t.len() >= 7, "{t:?}");
+        let months: Vec<(NaiveDate, String)> = (0..240)
+            .map(|i| {
+                let d = NaiveDate::from_ymd_opt(2004 + i / 12, (i % 12) as u32 + 1, 1).unwrap();
+                (d, d.format("%Y-%m").to_string())
+            })
+            .collect();
+        let t = x_ticks(&months, Some(Period::Month), 900.0, 7.6);
+        assert!(t.iter().all(|(_, l)| l.len() == 4), "{t:?}");
+        assert!(t.len() >= 4 && t.len() <= 20, "{t:?}");
+        let slot = 900.0 / 240.0;
+        assert!(t.windows(2).all(|w| (w[1].0 - w[0].0) as f64 * slot >= 4.0 * 7.6 + 10.0));
+    }
+}
