@@ -388,6 +388,9 @@ impl Normaliser {
 
     fn apply_aliases(&self, df: DataFrame, column: &str, raw_name: &str) -> Result<(DataFrame, Vec<(String, u64)>)> {
         let df = keep_raw(df, column, raw_name)?;
+        if all_null(&df, raw_name)? {
+            return Ok((df, Vec::new()));
+        }
         let counts = distinct_counts(&df, raw_name)?;
         let (mut raws, mut names, mut parents, mut umbrellas) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut missing = Vec::new();
@@ -434,6 +437,11 @@ fn keep_raw(mut df: DataFrame, column: &str, raw_name: &str) -> Result<DataFrame
     Ok(df)
 }
 
+fn all_null(df: &DataFrame, column: &str) -> Result<bool> {
+    let c = df.column(column)?;
+    Ok(c.null_count() == c.len())
+}
+
 fn distinct_counts(df: &DataFrame, column: &str) -> Result<Vec<(String, u64)>> {
     let counts = df
         .clone()
@@ -461,6 +469,11 @@ fn apply_taxonomy(
     text_columns: &[&str],
 ) -> Result<(DataFrame, Vec<(String, u64)>)> {
     let df = keep_raw(df, column, raw_name)?;
+    // A column the caller did not load (all null) has nothing to map, and the
+    // keyword rules would otherwise scan every row's free text for nothing.
+    if all_null(&df, raw_name)? {
+        return Ok((df, Vec::new()));
+    }
     let counts = distinct_counts(&df, raw_name)?;
     let (mut raws, mut cats) = (Vec::new(), Vec::new());
     for (raw, _) in &counts {

@@ -431,6 +431,13 @@ fn draw_x_axis(area: &Area<'_>, f: &Frame, periods: &[(NaiveDate, String)], ever
     area.draw(&PathElement::new(vec![(x0, y1), (x1, y1)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
     let n = periods.len().max(1);
     let slot = f64::from(x1 - x0) / n as f64;
+    if let Some(p) = every {
+        area.draw(&Text::new(
+            p.to_string(),
+            (x1, y1 + 28),
+            TextStyle::from((FONT, 12).into_font()).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Top)),
+        ))?;
+    }
     for (i, label) in x_ticks(periods, every, f64::from(x1 - x0), 7.6) {
         let x = x0 + ((i as f64 + 0.5) * slot).round() as i32;
         area.draw(&PathElement::new(vec![(x, y1), (x, y1 + 4)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
