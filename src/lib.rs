@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod config;
 pub mod error;
 pub mod gen;
 pub mod ingest;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use sitrep::query::{self, Query};
+use sitrep::query;
 use sitrep::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours};
 
 use super::agg::{load_for_query, QueryArgs};
@@ -49,21 +49,6 @@ pub struct ChartArgs {
     pub scale: f32,
 }
 
-/// The default title: "Incidents per week by actor".
-pub fn default_title(q: &Query, kind: ChartKind) -> String {
-    let what = if kind == ChartKind::Cumulative { "Cumulative incidents" } else { "Incidents" };
-    let per = match q.every {
-        Some(query::Period::Day) => " per day",
-        Some(query::Period::Week { .. }) => " per week",
-        Some(query::Period::Month) => " per month",
-        Some(query::Period::Quarter) => " per quarter",
-        Some(query::Period::Year) => " per year",
-        Some(query::Period::Days { .. }) | None => "",
-    };
-    let by = if q.by.is_empty() { String::new() } else { format!(" by {}", q.by.join(" and ").replace('_', " ")) };
-    format!("{what}{per}{by}")
-}
-
 pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let kind = ChartKind::parse(&args.kind)?;
     let mut q = args.query.to_query()?;
@@ -95,7 +80,7 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
         .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
         .collect();
     let text = ChartText {
-        title: args.title.clone().unwrap_or_else(|| default_title(&q, kind)),
+        title: args.title.clone().unwrap_or_else(|| chart::default_title(&q, kind)),
         subtitle: Some(args.subtitle.clone().unwrap_or(range.clone())),
         note: args.note.clone().unwrap_or_else(|| {
             let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();

@@ -6,6 +6,8 @@ mod chart;
 mod check;
 mod gen;
 mod ingest;
+mod report;
+mod weekly;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -32,6 +34,10 @@ enum Command {
     Agg(Box<agg::AggArgs>),
     /// Draw a query as a chart (SVG or PNG).
     Chart(Box<chart::ChartArgs>),
+    /// Render every chart and table the config defines (the main job).
+    Report(report::ReportArgs),
+    /// Write the weekly summary folder for one ISO week.
+    Weekly(weekly::WeeklyArgs),
     /// Generate a synthetic incident table (CSV or Parquet) for benchmarks.
     Gen(gen::GenArgs),
 }
@@ -150,6 +156,8 @@ pub fn main() -> ExitCode {
         Command::Agg(a) => agg::run(a),
         Command::Gen(a) => gen::run(a),
         Command::Chart(a) => chart::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Weekly(a) => weekly::run(a),
     };
     match result {
         Ok(code) => code,

@@ -2,4 +2,5 @@
 
 pub mod chart;
 pub mod fmt;
+pub mod report;
 pub mod table;

@@ -64,6 +64,21 @@ impl ChartKind {
     }
 }
 
+/// The default title: "Incidents per week by actor".
+pub fn default_title(q: &crate::query::Query, kind: ChartKind) -> String {
+    let what = if kind == ChartKind::Cumulative { "Cumulative incidents" } else { "Incidents" };
+    let per = match q.every {
+        Some(Period::Day) => " per day",
+        Some(Period::Week { .. }) => " per week",
+        Some(Period::Month) => " per month",
+        Some(Period::Quarter) => " per quarter",
+        Some(Period::Year) => " per year",
+        Some(Period::Days { .. }) | None => "",
+    };
+    let by = if q.by.is_empty() { String::new() } else { format!(" by {}", q.by.join(" and ").replace('_', " ")) };
+    format!("{what}{per}{by}")
+}
+
 /// One series: a group's values per period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {

@@ -1,0 +1,61 @@
+//! `sitrep weekly`: the weekly summary folder, for cron. Exit 0 written,
+//! 1 bad data or failure (the previous report stays), 2 usage.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use sitrep::config::Config;
+use sitrep::query::spec::parse_date_flag;
+use sitrep::render::report::weekly::Week;
+
+#[derive(Debug, Args)]
+pub struct WeeklyArgs {
+    /// The ISO week to report, e.g. 2024-W05.
+    #[arg(long, value_name = "YYYY-Www", conflicts_with = "as_of")]
+    pub week: Option<String>,
+    /// Data cutoff date: report the last complete week on or before it (default: today in time.utc_offset).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The configuration file.
+    #[arg(long, default_value = "sitrep.toml", value_name = "F")]
+    pub config: PathBuf,
+    /// Output folder (overrides weekly.out); the report goes in OUT/YYYY-Www/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors (for cron).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &WeeklyArgs) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(&args.config)?;
+    let start = cfg.week_start()?;
+    let week = match (&args.week, &args.as_of) {
+        (Some(w), _) => Week::parse(w, start)?,
+        (None, Some(d)) => Week::last_complete(parse_date_flag("--as-of", d)?, start),
+        (None, None) => {
+            // The only wall-clock read: today's date where the data's cutoff is kept.
+            let today = chrono::Utc::now().with_timezone(&cfg.utc_offset()?).date_naive();
+            Week::last_complete(today, start)
+        }
+    };
+    let loaded = super::report::load_config_inputs(&cfg)?;
+    let root = args.out.clone().unwrap_or_else(|| cfg.resolve(&cfg.weekly.out));
+    let (path, s) = sitrep::render::report::write_weekly(&cfg, &root, &loaded.lazy(), &loaded.files, week)?;
+    if !args.quiet {
+        writeln!(
+            std::io::stdout().lock(),
+            "{}: {} incidents ({} to {}), last week {}, trend {}; wrote {}",
+            s.week,
+            sitrep::render::fmt::count(s.incidents),
+            s.window.start,
+            s.window.end,
+            s.last_week.map_or("n/a".into(), sitrep::render::fmt::count),
+            s.trend.as_deref().unwrap_or("n/a"),
+            path.display()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

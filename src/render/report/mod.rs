@@ -1,0 +1,201 @@
+//! Reports: `sitrep report` renders every chart and table a config defines;
+//! `sitrep weekly` writes one folder per week ([`weekly`]) atomically
+//! ([`folder`]) with a manifest of inputs and outputs.
+
+pub mod folder;
+pub mod weekly;
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::LazyFrame;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::{ChartDef, Config};
+use crate::error::Result;
+use crate::ingest::FileSummary;
+use crate::query;
+use crate::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours};
+use crate::render::table::{render_table, OutputFormat};
+
+/// Hex SHA-256 of bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Draw one configured chart; returns (file name, bytes) per requested format.
+/// `window` narrows the query to dates (for weekly charts).
+pub fn render_chart_def(
+    cfg: &Config,
+    def: &ChartDef,
+    lf: &LazyFrame,
+    inputs: &[FileSummary],
+    annotations: &[Annotation],
+    colours: &mut Colours,
+    window: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let kind = ChartKind::parse(&def.kind)?;
+    let mut q = cfg.query(&format!("chart {:?}", def.name), &def.query)?;
+    if let Some((from, to)) = window {
+        q.from = Some(q.from.map_or(from, |f| f.max(from)));
+        q.to = Some(q.to.map_or(to, |t| t.min(to)));
+    }
+    q.fill_zeros = true;
+    if kind == ChartKind::Cumulative {
+        q.cumulative = true;
+    }
+    let (agg, table) = query::run(lf.clone(), &q)?;
+    let value = if kind == ChartKind::Cumulative { "cumulative" } else { "incidents" };
+    let data = ChartData::from_table(&table, value, q.every)?;
+    let names: Vec<String> = inputs
+        .iter()
+        .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+        .collect();
+    let source = if cfg.data.attribution.is_empty() { names.join(", ") } else { cfg.data.attribution.clone() };
+    let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();
+    let text = ChartText {
+        title: def.title.clone().unwrap_or_else(|| chart::default_title(&q, kind)),
+        subtitle: Some(
+            def.subtitle.clone().unwrap_or_else(|| agg.range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default()),
+        ),
+        note: format!("Source: {source}{cutoff}. Made with sitrep."),
+        y_label: if kind == ChartKind::Cumulative { "incidents, running total".into() } else { "incidents".into() },
+    };
+    let size = ChartSize {
+        width: def.width.unwrap_or(1200),
+        height: def.height.unwrap_or(675),
+        scale: def.scale.unwrap_or(1.0),
+    };
+    let svg = chart::render_svg(kind, &data, &text, annotations, size, colours)?;
+    let mut out = Vec::new();
+    for f in &def.formats {
+        match f.as_str() {
+            "png" => out.push((format!("{}.png", def.name), chart::svg_to_png(&svg, size.scale)?)),
+            _ => out.push((format!("{}.svg", def.name), svg.clone().into_bytes())),
+        }
+    }
+    Ok(out)
+}
+
+/// Every chart and table of the config, as (file name, bytes).
+pub fn render_report(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary]) -> Result<Vec<(String, Vec<u8>)>> {
+    let annotations = match &cfg.data.annotations {
+        Some(p) => chart::load_annotations(&cfg.resolve(p))?,
+        None => Vec::new(),
+    };
+    let mut colours = Colours::default();
+    let mut files = Vec::new();
+    for def in &cfg.charts {
+        files.extend(render_chart_def(cfg, def, lf, inputs, &annotations, &mut colours, None)?);
+    }
+    for t in &cfg.tables {
+        let q = cfg.query(&format!("table {:?}", t.name), &t.query)?;
+        let (_, table) = query::run(lf.clone(), &q)?;
+        for f in &t.formats {
+            let (format, ext) = match f.as_str() {
+                "json" => (OutputFormat::Json, "json"),
+                "md" => (OutputFormat::Markdown, "md"),
+                _ => (OutputFormat::Csv, "csv"),
+            };
+            files.push((format!("{}.{ext}", t.name), render_table(&table, format).into_bytes()));
+        }
+    }
+    Ok(files)
+}
+
+/// One input file in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputEntry {
+    /// Path as given in the config.
+    pub path: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Rows read, accepted, rejected.
+    pub rows: (u64, u64, u64),
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Layout version.
+    pub schema_version: u32,
+    /// Tool name and version.
+    pub tool: String,
+    /// Report week label.
+    pub week: String,
+    /// Week dates.
+    pub window: weekly::Week,
+    /// Data cutoff (last date in the input).
+    pub data_last_date: Option<chrono::NaiveDate>,
+    /// Config path and hash.
+    pub config: (String, String),
+    /// Inputs.
+    pub inputs: Vec<InputEntry>,
+    /// Output files: name, SHA-256, bytes.
+    pub files: Vec<(String, String, usize)>,
+}
+
+/// Hash inputs for the manifest (paths as configured, so manifests match across machines).
+pub fn input_entries(cfg: &Config, inputs: &[FileSummary]) -> Result<Vec<InputEntry>> {
+    cfg.data
+        .files
+        .iter()
+        .zip(inputs)
+        .map(|(given, f)| {
+            let bytes = std::fs::read(&f.path).map_err(|e| crate::Error::io(&f.path, e))?;
+            Ok(InputEntry {
+                path: given.display().to_string(),
+                sha256: sha256(&bytes),
+                rows: (f.read, f.accepted, f.rejected),
+            })
+        })
+        .collect()
+}
+
+/// Write a weekly report folder under `root`; returns its path.
+#[allow(clippy::too_many_arguments)]
+pub fn write_weekly(
+    cfg: &Config,
+    root: &Path,
+    lf: &LazyFrame,
+    inputs: &[FileSummary],
+    week: weekly::Week,
+) -> Result<(PathBuf, weekly::WeeklySummary)> {
+    let week_start = cfg.week_start()?;
+    let summary = weekly::summarise_week(lf, week, week_start, &cfg.anchors()?, cfg.weekly.top, &cfg.data.attribution)?;
+    let mut files = vec![
+        ("summary.md".to_string(), weekly::render_markdown(&summary).into_bytes()),
+        ("summary.json".to_string(), weekly::render_json(&summary).into_bytes()),
+    ];
+    let annotations = match &cfg.data.annotations {
+        Some(p) => chart::load_annotations(&cfg.resolve(p))?,
+        None => Vec::new(),
+    };
+    let mut colours = Colours::default();
+    for def in &cfg.weekly.charts {
+        let from = def.weeks.map(|n| week.start - chrono::Duration::days(7 * (i64::from(n.max(1)) - 1)));
+        let window = Some((from.unwrap_or(chrono::NaiveDate::MIN), week.end));
+        match render_chart_def(cfg, def, lf, inputs, &annotations, &mut colours, window) {
+            Ok(f) => files.extend(f),
+            // A quiet week can leave a chart with nothing to draw; the summary says so.
+            Err(crate::Error::Invalid(m)) if m.contains("nothing to draw") => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let config_bytes = std::fs::read(&cfg.path).map_err(|e| crate::Error::io(&cfg.path, e))?;
+    let manifest = Manifest {
+        schema_version: weekly::SCHEMA_VERSION,
+        tool: format!("sitrep {}", env!("CARGO_PKG_VERSION")),
+        week: summary.week.clone(),
+        window: week,
+        data_last_date: summary.data_last_date,
+        config: (cfg.path.display().to_string(), sha256(&config_bytes)),
+        inputs: input_entries(cfg, inputs)?,
+        files: files.iter().map(|(n, b)| (n.clone(), sha256(b), b.len())).collect(),
+    };
+    let mut m = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    m.push('\n');
+    files.push(("manifest.json".to_string(), m.into_bytes()));
+    let path = folder::write_folder(root, &summary.week, &files)?;
+    Ok((path, summary))
+}
