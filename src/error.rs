@@ -12,8 +12,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The file could not be opened or read.
-    #[error("{}: {source}", path.display())]
+    /// The file could not be opened, read or written (the cause follows in the error chain).
+    #[error("{}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -74,7 +74,7 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
     /// polars failed while processing data that had already been validated.
-    #[error("polars: {0}")]
+    #[error("polars")]
     Polars(#[from] polars::error::PolarsError),
 }
 

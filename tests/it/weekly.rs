@@ -170,3 +170,23 @@ fn report_renders_every_configured_chart_and_table_identically_twice() {
         .code(1)
         .stderr(contains("unknown field `evry`"));
 }
+
+#[test]
+fn a_write_failing_midway_keeps_the_old_report_and_leaves_no_debris() {
+    let dir = tempfile::tempdir().unwrap();
+    weekly("2019-W45", dir.path()).success();
+    let before = std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap();
+    // Files over 16 KiB now fail with EFBIG (SIGXFSZ ignored): summary.md fits,
+    // the PNGs do not, so the run fails part-way through writing the folder.
+    let bin = assert_cmd::cargo::cargo_bin("sitrep");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 16; exec '{}' weekly --week 2019-W45 --config '{}' --out '{}'",
+        bin.display(),
+        repo("sitrep.toml").display(),
+        dir.path().display()
+    );
+    Command::new("bash").args(["-c", &script]).assert().code(1).stderr(contains("2019-W45"));
+    assert_eq!(std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap(), before);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")], "no temporary folder or lock left behind");
+}
