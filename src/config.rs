@@ -385,10 +385,11 @@ impl Config {
                     crate::query::period::EVERY_CHOICES
                 )));
             }
-            if what == "chart" && !names.insert(c.name.clone()) {
+            if !names.insert(format!("{what}/{}", c.name)) {
                 return Err(self.err(format!("{label}: name used twice")));
             }
         }
+        let charts: std::collections::BTreeSet<String> = self.charts.iter().map(|c| c.name.clone()).collect();
         for t in &self.tables {
             let label = format!("table {:?}", t.name);
             check_name(&t.name).map_err(|m| self.err(format!("{label}: name: {m}")))?;
@@ -398,7 +399,7 @@ impl Config {
                 }
             }
             self.query(&label, &t.query)?;
-            if !names.insert(t.name.clone()) {
+            if charts.contains(&t.name) || !names.insert(format!("table/{}", t.name)) {
                 return Err(self.err(format!("{label}: name used twice")));
             }
         }

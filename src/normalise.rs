@@ -433,8 +433,11 @@ fn keep_raw(mut df: DataFrame, column: &str, raw_name: &str) -> Result<DataFrame
     if df.column(raw_name).is_err() {
         let raw = df.column(column)?.clone().with_name(raw_name.into());
         df.with_column(raw)?;
+        return Ok(df);
     }
-    Ok(df)
+    // Rows stacked from a source without the raw column (a store plus a new
+    // export) have a null raw value: take it from the column itself.
+    Ok(df.lazy().with_column(coalesce(&[col(raw_name), col(column)]).alias(raw_name)).collect()?)
 }
 
 fn all_null(df: &DataFrame, column: &str) -> Result<bool> {

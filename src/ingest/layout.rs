@@ -70,7 +70,7 @@ pub enum Rule {
 }
 
 /// Source value → canonical value (`None`: the code means unknown).
-pub type Recode = HashMap<String, Option<String>>;
+pub type Recode = std::collections::BTreeMap<String, Option<String>>;
 
 impl Rule {
     /// The source columns the rule reads.
@@ -415,7 +415,7 @@ impl<'a> Converter<'a> {
                         None => Cell::Text(v),
                     },
                 },
-                Some(Rule::Date { idx, formats }) => match nonempty(&text(*idx)?) {
+                Some(Rule::Date { idx, formats }) => match known(&text(*idx)?) {
                     None => Cell::Null,
                     Some(v) => {
                         Cell::Date(parse::epoch_days(parse::parse_date(v, formats).map_err(|e| (Some(*idx), e))?))
@@ -426,14 +426,23 @@ impl<'a> Converter<'a> {
                     if y.trim().is_empty() {
                         Cell::Null
                     } else {
-                        let (date, prec) = parse::parse_date_parts(&y, &m, &d).map_err(|e| (Some(parts[0]), e))?;
+                        let (date, prec) = parse::parse_date_parts(&y, &m, &d).map_err(|e| {
+                            let part = if e.starts_with("month") {
+                                1
+                            } else if e.starts_with("day") || e.contains("calendar date") {
+                                2
+                            } else {
+                                0
+                            };
+                            (Some(parts[part]), e)
+                        })?;
                         match rule {
                             Some(Rule::DateParts { .. }) => Cell::Date(parse::epoch_days(date)),
                             _ => Cell::Text(prec.as_str().into()),
                         }
                     }
                 }
-                Some(Rule::Precision { idx, codes }) => match nonempty(&text(*idx)?) {
+                Some(Rule::Precision { idx, codes }) => match known(&text(*idx)?) {
                     None => Cell::Null,
                     Some(v) => match codes.iter().find(|(c, _)| c.eq_ignore_ascii_case(v)) {
                         Some((_, p)) => Cell::Text(p.as_str().into()),
@@ -505,6 +514,11 @@ impl<'a> Converter<'a> {
 fn nonempty(s: &str) -> Option<&str> {
     let t = s.trim();
     (!t.is_empty()).then_some(t)
+}
+
+/// Like [`nonempty`], and R/pandas missing-value tokens (`NA`, `NaN`…) are empty too.
+fn known(s: &str) -> Option<&str> {
+    nonempty(s).filter(|t| !parse::NULL_TOKENS.contains(t))
 }
 
 fn trim_cow(s: Cow<'_, str>) -> Option<Cow<'_, str>> {

@@ -337,7 +337,9 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         .collect::<Result<_>>()?;
     let layout = choose_layout(path, first, opts)?;
     check_ambiguous_columns(path, &layout)?;
-    let mut conv = Converter::new(&layout, path, opts.encoding, opts.columns.as_deref());
+    // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
+    let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
+    let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
     let mut row = 0u64;
     if !layout.has_header {
         row += 1;

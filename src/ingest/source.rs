@@ -32,8 +32,11 @@ pub enum Format {
         /// Whether the bytes are gzip-compressed.
         gzip: bool,
     },
-    /// One JSON object per line.
-    Ndjson,
+    /// One JSON object per line, optionally gzip-compressed.
+    Ndjson {
+        /// Whether the bytes are gzip-compressed.
+        gzip: bool,
+    },
     /// Apache Parquet.
     Parquet,
 }
@@ -67,7 +70,7 @@ pub fn detect_format(path: &Path) -> Result<Format> {
     let text = head.strip_prefix(BOM).unwrap_or(&head);
     let ext = extension(path);
     if ext == "ndjson" || ext == "jsonl" || text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        return Ok(Format::Ndjson);
+        return Ok(Format::Ndjson { gzip });
     }
     Ok(Format::Delimited { delimiter: sniff_delimiter(text, &ext), gzip })
 }
@@ -192,7 +195,7 @@ impl RecordReader {
                     csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
                 Inner::Csv { reader, gzip }
             }
-            Format::Ndjson => Inner::Buffered(read_ndjson(path, encoding)?.into_iter()),
+            Format::Ndjson { gzip } => Inner::Buffered(read_ndjson(path, encoding, gzip)?.into_iter()),
             Format::Parquet => return Err(Error::Invalid("parquet files are read with read_parquet".into())),
         };
         Ok(RecordReader { path: path.to_path_buf(), inner, next_row: 0 })
@@ -236,9 +239,9 @@ impl RecordReader {
 /// NDJSON: one object per line; the columns are the union of keys in order of
 /// first appearance. Numbers and booleans become their JSON text, nested values
 /// their JSON, `null` an empty cell.
-fn read_ndjson(path: &Path, encoding: Encoding) -> Result<Vec<(u64, RawRecord)>> {
+fn read_ndjson(path: &Path, encoding: Encoding, gzip: bool) -> Result<Vec<(u64, RawRecord)>> {
     use serde_json::{Map, Value};
-    let mut reader = skip_bom(open_text(path, false)?).map_err(|e| read_error(path, false, e))?;
+    let mut reader = skip_bom(open_text(path, gzip)?).map_err(|e| read_error(path, gzip, e))?;
     type Parsed = std::result::Result<Map<String, Value>, RecordProblem>;
     let mut objects: Vec<(u64, Parsed)> = Vec::new();
     let mut columns: Vec<String> = Vec::new();
@@ -247,7 +250,7 @@ fn read_ndjson(path: &Path, encoding: Encoding) -> Result<Vec<(u64, RawRecord)>>
     let mut line = 0u64;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| read_error(path, false, e))?;
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| read_error(path, gzip, e))?;
         if n == 0 {
             break;
         }

@@ -112,6 +112,10 @@ pub fn filtered(lf: LazyFrame, q: &Query) -> Result<LazyFrame> {
     }
     for (column, values) in &q.filters {
         check_column("--where", column, &available)?;
+        if q.split_actors && column == c::ACTOR {
+            // Matched against each actor after splitting (see `actor_filter`).
+            continue;
+        }
         let text = col(column.as_str()).cast(DataType::String);
         let any = values.iter().map(|v| text.clone().eq(lit(v.clone()))).reduce(|a, b| a.or(b));
         if let Some(any) = any {
@@ -122,6 +126,19 @@ pub fn filtered(lf: LazyFrame, q: &Query) -> Result<LazyFrame> {
         lf = lf.filter(precision_at_most(min));
     }
     Ok(lf)
+}
+
+/// `--where actor=…` with `--split-actors`: applied to each actor after the split,
+/// so "HTS" matches the incidents of "Ahrar al-Sham, HTS".
+fn actor_filter(lf: LazyFrame, q: &Query) -> LazyFrame {
+    let mut lf = lf;
+    for (column, values) in q.filters.iter().filter(|(c, _)| q.split_actors && c == c::ACTOR) {
+        let any = values.iter().map(|v| col(column.as_str()).eq(lit(v.clone()))).reduce(|a, b| a.or(b));
+        if let Some(any) = any {
+            lf = lf.filter(any);
+        }
+    }
+    lf
 }
 
 /// Rows whose precision is `max` or finer (unknown precision counts as day).
@@ -164,11 +181,13 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
     let (placed, unplaced) = match q.every.and_then(|p| p.finest_unplaceable()) {
         Some(coarse) => {
             let placeable = precision_at_most(DatePrecision::ALL[coarse as usize - 1]);
-            let counts = base
-                .clone()
-                .filter(placeable.clone().not())
+            let coarse = base.clone().filter(placeable.clone().not());
+            let coarse = if q.split_actors { actor_filter(split_actors(coarse), q) } else { coarse };
+            let counts = coarse
                 .group_by([col(c::DATE_PRECISION)])
-                .agg([len().cast(DataType::UInt64).alias("n")])
+                .agg([if q.split_actors { col(c::INCIDENT_ID).n_unique() } else { len() }
+                    .cast(DataType::UInt64)
+                    .alias("n")])
                 .collect()?;
             let names = counts.column(c::DATE_PRECISION)?.str()?;
             let ns = counts.column("n")?.u64()?;
@@ -188,9 +207,11 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
     let Some((range_start, _)) = range else {
         return Ok(Aggregate { rows: Vec::new(), range, coverage, incidents: 0, actor_rows: 0, unplaced });
     };
-    let incidents_placed = placed.clone().select([len().cast(DataType::UInt64).alias("n")]).collect()?;
+    let rows_lf = if q.split_actors { actor_filter(split_actors(placed), q) } else { placed };
+    // Distinct incidents (after splitting, one incident can be several rows).
+    let count = if q.split_actors { col(c::INCIDENT_ID).n_unique() } else { len() };
+    let incidents_placed = rows_lf.clone().select([count.cast(DataType::UInt64).alias("n")]).collect()?;
     let incidents_placed = incidents_placed.column("n")?.u64()?.get(0).unwrap_or(0);
-    let rows_lf = if q.split_actors { split_actors(placed) } else { placed };
     let period_expr = match q.every {
         Some(p) => p.start_expr(col(c::DATE)),
         None => lit(epoch_days(range_start)),

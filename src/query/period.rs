@@ -41,7 +41,7 @@ pub enum Period {
 }
 
 /// Names accepted by `--every`.
-pub const EVERY_CHOICES: &str = "day, week, month, quarter, year, or Nd (N-day windows, e.g. 14d)";
+pub const EVERY_CHOICES: &str = "day, week, month, quarter, year, or Nd (N-day windows, N from 1 to 36600, e.g. 14d)";
 
 impl Period {
     /// Parse `--every`: `day`, `week`, `month`, `quarter`, `year` or `Nd`.
@@ -59,7 +59,7 @@ impl Period {
                     .strip_suffix("days")
                     .or_else(|| e.strip_suffix('d'))
                     .and_then(|n| n.trim().parse::<u32>().ok())
-                    .filter(|n| *n >= 1)
+                    .filter(|n| (1..=36_600).contains(n))
                     .ok_or_else(|| {
                         Error::Invalid(format!("--every: unknown period {every:?} (choose from {EVERY_CHOICES})"))
                     })?;

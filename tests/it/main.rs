@@ -7,6 +7,7 @@ mod ingest_props;
 mod normalise;
 mod query;
 mod query_props;
+mod regressions;
 mod weekly;
 
 use std::path::PathBuf;

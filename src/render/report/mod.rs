@@ -32,12 +32,14 @@ pub fn render_chart_def(
     inputs: &[FileSummary],
     annotations: &[Annotation],
     colours: &mut Colours,
-    window: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    window: Option<(Option<chrono::NaiveDate>, chrono::NaiveDate)>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let kind = ChartKind::parse(&def.kind)?;
     let mut q = cfg.query(&format!("chart {:?}", def.name), &def.query)?;
     if let Some((from, to)) = window {
-        q.from = Some(q.from.map_or(from, |f| f.max(from)));
+        if let Some(from) = from {
+            q.from = Some(q.from.map_or(from, |f| f.max(from)));
+        }
         q.to = Some(q.to.map_or(to, |t| t.min(to)));
     }
     q.fill_zeros = true;
@@ -173,8 +175,10 @@ pub fn write_weekly(
     };
     let mut colours = Colours::default();
     for def in &cfg.weekly.charts {
-        let from = def.weeks.map(|n| week.start - chrono::Duration::days(7 * (i64::from(n.max(1)) - 1)));
-        let window = Some((from.unwrap_or(chrono::NaiveDate::MIN), week.end));
+        // `weeks` (capped at 100 years) ends the chart with the report week;
+        // without it the chart keeps its own `from` and only stops at the week's end.
+        let from = def.weeks.map(|n| week.start - chrono::Duration::days(7 * (i64::from(n.clamp(1, 5200)) - 1)));
+        let window = Some((from, week.end));
         match render_chart_def(cfg, def, lf, inputs, &annotations, &mut colours, window) {
             Ok(f) => files.extend(f),
             // A quiet week can leave a chart with nothing to draw; the summary says so.

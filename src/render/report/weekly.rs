@@ -55,8 +55,9 @@ impl Week {
         let monday =
             NaiveDate::from_isoywd_opt(y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?, Weekday::Mon)
                 .ok_or_else(bad)?;
-        // The week (of this start day) whose fourth day falls in that ISO week.
-        let s = Period::Week { start }.start_of(monday + Duration::days(1));
+        // The week (of this start day) holding that ISO week's Thursday: its
+        // fourth day then falls in the ISO week, which is how weeks are named.
+        let s = Period::Week { start }.start_of(monday + Duration::days(3));
         Ok(Week { start: s, end: s + Duration::days(6) })
     }
 }
@@ -108,6 +109,8 @@ pub struct WeeklySummary {
     pub week_convention: String,
     /// Last date with data in the input.
     pub data_last_date: Option<NaiveDate>,
+    /// Whether the data covers the whole week (false: counts are incomplete).
+    pub complete: bool,
     /// Incidents this week.
     pub incidents: u64,
     /// Incidents last week (None: before the data starts).
@@ -253,6 +256,30 @@ pub fn summarise_week(
     attribution: &str,
 ) -> Result<WeeklySummary> {
     let period = Period::Week { start: week_start };
+    // No coverage is not zero: a week outside the data is refused, and a
+    // week the data only partly covers is flagged.
+    let bounds = lf
+        .clone()
+        .select([
+            col(c::DATE).cast(DataType::Int32).min().alias("lo"),
+            col(c::DATE).cast(DataType::Int32).max().alias("hi"),
+        ])
+        .collect()?;
+    let first = bounds.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
+    let data_last = bounds.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
+    match (first, data_last) {
+        (Some(a), Some(b)) if a <= week.end && b >= week.start => {}
+        (Some(a), Some(b)) => {
+            return Err(Error::Invalid(format!(
+                "week {} ({} to {}) is outside the data, which covers {a} to {b}: nothing to report",
+                week.label(),
+                week.start,
+                week.end
+            )))
+        }
+        _ => return Err(Error::Invalid("no incidents in the input: nothing to report".into())),
+    }
+    let complete = data_last.is_some_and(|b| b >= week.end) && first.is_some_and(|a| a <= week.start);
     let (weeks, unplaced) = weekly_counts(lf, period, week.start - Duration::days(28), week.end)?;
     let this = weeks.get(&week.start).copied().unwrap_or((0, 0, 0));
     let last = weeks.get(&(week.start - Duration::days(7))).map(|w| w.0);
@@ -274,19 +301,20 @@ pub fn summarise_week(
     let (all, _) = lull::lulls(lf.clone(), &Query { to: Some(week.end), ..Default::default() }, week.end)?;
     let recent = Query { from: Some(week.end - Duration::days(12 * 7 - 1)), ..Default::default() };
     let (lulls12, _) = lull::lulls(lf.clone(), &recent, week.end)?;
-    let data_last = lf
-        .clone()
-        .select([col(c::DATE).cast(DataType::Int32).max().alias("d")])
-        .collect()?
-        .column("d")?
-        .i32()?
-        .get(0)
-        .and_then(from_epoch_days);
     let methodology = format!(
-        "Counts are incidents in the input after validation and alias/taxonomy normalisation, dated to the day or week \
+        "{}Counts are incidents in the input after validation and alias/taxonomy normalisation, dated to the day or week \
          (incidents dated only to the month or year are not placed in weeks{}). Weeks are {} ({} to {}); the report \
          week is named by its ISO week-year. Data cutoff: {}. Fatalities are known deaths; unknown counts are not \
          treated as zero.{}",
+        if complete {
+            String::new()
+        } else {
+            format!(
+                "The data covers only part of this week ({} to {}): its counts are incomplete. ",
+                first.map_or(String::new(), |d| d.to_string()),
+                data_last.map_or(String::new(), |d| d.to_string())
+            )
+        },
         if unplaced > 0 { format!("; {} such incidents in this period", count(unplaced)) } else { String::new() },
         period,
         week.start,
@@ -300,13 +328,15 @@ pub fn summarise_week(
         window: week,
         week_convention: period.to_string(),
         data_last_date: data_last,
+        complete,
         incidents: this.0,
         last_week: last,
         mean_previous_4: mean,
         change_vs_last_week: last.map(|l| this.0 as i64 - l as i64),
         change_vs_last_week_pct: last.and_then(|l| pct(this.0, l as f64)),
         change_vs_mean_pct: mean.and_then(|m| pct(this.0, m)),
-        trend: mean.map(|m| trend_band(this.0 as f64, m).to_string()),
+        // No band for a week the data does not fully cover: it would read as a decrease.
+        trend: mean.filter(|_| complete).map(|m| trend_band(this.0 as f64, m).to_string()),
         fatalities: this.1,
         fatalities_unknown: this.2,
         since_anchors,
@@ -330,6 +360,9 @@ fn opt_pct(v: Option<f64>) -> String {
 pub fn render_markdown(s: &WeeklySummary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Weekly summary {} ({} to {})\n", s.week, s.window.start, s.window.end);
+    if !s.complete {
+        let _ = writeln!(o, "> **Incomplete week**: the data does not cover all of it (see Methodology).\n");
+    }
     let _ = writeln!(
         o,
         "**{} incidents** this week; {} known deaths{}.\n",
@@ -442,6 +475,9 @@ mod tests {
         // ACLED weeks: Saturday 2024-01-27 to Friday 2024-02-02 is labelled W05.
         let acled = Week::parse("2024-W05", Weekday::Sat).unwrap();
         assert_eq!((acled.start, acled.end), (ymd(2024, 1, 27), ymd(2024, 2, 2)));
+        for day in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
+            assert_eq!(Week::parse("2024-W05", day).unwrap().label(), "2024-W05", "{day}");
+        }
         assert!(Week::parse("2024-W54", Weekday::Mon).is_err());
         assert!(Week::parse("last week", Weekday::Mon).is_err());
     }
