@@ -271,7 +271,7 @@ fn notes_for(q: &Query, agg: &Aggregate, rows: &[AggRow]) -> Vec<String> {
         let total: u64 = agg.unplaced.iter().map(|(_, n)| n).sum();
         let period = q.every.map_or_else(String::new, |p| p.to_string());
         notes.push(format!(
-            "{} not counted because {} too coarse for a {period}: {} \
+            "{} not counted because {} too coarse for the period ({period}): {} \
              (use a longer --every, or --min-precision to exclude them explicitly)",
             counted(total, "incident"),
             if total == 1 { "its date is" } else { "their dates are" },

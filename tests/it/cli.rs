@@ -121,8 +121,9 @@ fn agg_json_and_markdown_carry_the_notes() {
     assert_eq!(v["columns"], serde_json::json!(["period", "incidents"]));
     assert_eq!(v["rows"][0]["period"], "2015-12-28");
     assert!(
-        v["notes"][0].as_str().unwrap().contains("too coarse for a ISO week")
-            || v["notes"][0].as_str().unwrap().contains("too coarse")
+        v["notes"][0].as_str().unwrap().contains("too coarse for the period (ISO week (Monday to Sunday))"),
+        "{}",
+        v["notes"][0]
     );
     sitrep()
         .args(["agg", "--by", "notes", "--format", "md"])
