@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::{
-    draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Annotation, Area,
-    ChartData, ChartKind, ChartSize, ChartText, Colours, DrawResult, PALETTE,
+use super::frame::{
+    draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area, DrawResult,
 };
+use super::{Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, PALETTE};
 
 /// Draw a bar or stacked bar chart.
 pub fn draw(

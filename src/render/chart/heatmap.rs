@@ -4,7 +4,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{draw_chrome, draw_x_axis, ellipsis, Area, ChartData, ChartSize, ChartText, DrawResult, FONT, MUTED};
+use super::frame::{draw_chrome, draw_x_axis, Area, DrawResult};
+use super::{ellipsis, ChartData, ChartSize, ChartText, FONT, MUTED};
 use crate::render::fmt::count;
 
 /// From near-white to dark blue.

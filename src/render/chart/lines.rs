@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::{
-    draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Annotation, Area,
-    ChartData, ChartSize, ChartText, Colours, DrawResult,
+use super::frame::{
+    draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area, DrawResult,
 };
+use super::{Annotation, ChartData, ChartSize, ChartText, Colours};
 
 /// Draw a line chart.
 pub fn draw(

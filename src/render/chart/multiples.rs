@@ -4,10 +4,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{
-    draw_chrome, ellipsis, nice_axis, Area, ChartData, ChartSize, ChartText, Colours, DrawResult, FONT, GRID, MUTED,
-    TEXT,
-};
+use super::frame::{draw_chrome, nice_axis, Area, DrawResult};
+use super::{ellipsis, ChartData, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT};
 use crate::render::fmt::count;
 
 fn small(c: &'static RGBColor, size: u32, h: HPos, v: VPos) -> TextStyle<'static> {

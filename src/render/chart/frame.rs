@@ -1,0 +1,259 @@
+//! The frame around every chart: title, subtitle and footer, axes with tick
+//! labels that do not overlap, the legend, and annotation lines and bands.
+//! Pure layout in pixels; each chart kind draws its marks inside [`Frame::plot`].
+
+use chrono::NaiveDate;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontStyle;
+
+use super::{ellipsis, Annotation, ChartData, ChartSize, ChartText, Colours, Series, FONT, GRID, MUTED, TEXT};
+use crate::query::period::Period;
+use crate::render::fmt::{count, decimal};
+
+/// The drawing area every chart kind draws on.
+pub type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+/// Result of drawing calls.
+pub type DrawResult<T> = std::result::Result<T, DrawingAreaErrorKind<std::io::Error>>;
+
+/// A "nice" axis maximum and step for values up to `max` (about five ticks).
+pub fn nice_axis(max: f64) -> (f64, f64) {
+    if max <= 0.0 {
+        return (1.0, 1.0);
+    }
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = if max >= 1.0 { step.max(1.0) } else { step };
+    ((max / step).ceil() * step, step)
+}
+
+pub(super) fn axis_number(v: f64, step: f64) -> String {
+    if step.fract() == 0.0 {
+        count(v.round() as u64)
+    } else {
+        decimal(v, 1)
+    }
+}
+
+/// Which periods get an x tick label: as many as fit without overlapping.
+/// Long runs of days, weeks or months are labelled by year (at each year's
+/// first period) once per-period labels no longer fit.
+pub fn x_ticks(
+    periods: &[(NaiveDate, String)],
+    every: Option<Period>,
+    width_px: f64,
+    char_px: f64,
+) -> Vec<(usize, String)> {
+    use chrono::Datelike;
+    let n = periods.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let fits = |labels: &[(usize, String)]| {
+        let slot = width_px / n as f64;
+        labels.windows(2).all(|w| {
+            let gap = (w[1].0 - w[0].0) as f64 * slot;
+            let need = (w[0].1.chars().count() + w[1].1.chars().count()) as f64 * char_px / 2.0 + 10.0;
+            gap >= need
+        }) && labels.iter().all(|(_, l)| l.chars().count() as f64 * char_px <= width_px)
+    };
+    // Steps that make calendar sense for the period: quarters and halves of a
+    // year in weeks, months in days, and so on; then year labels.
+    let steps: &[usize] = match every {
+        Some(Period::Day) => &[1, 2, 7, 14],
+        Some(Period::Week { .. }) => &[1, 2, 4, 13, 26],
+        Some(Period::Month) => &[1, 2, 3, 6],
+        Some(Period::Quarter) => &[1, 2],
+        Some(Period::Year) => &[1, 2, 5, 10, 20, 50],
+        _ => &[1, 2, 3, 4, 6, 12],
+    };
+    for &step in steps {
+        let labels: Vec<(usize, String)> = (0..n).step_by(step).map(|i| (i, periods[i].1.clone())).collect();
+        if fits(&labels) {
+            return labels;
+        }
+    }
+    // Year labels at the first period of each year, thinned until they fit.
+    let firsts: Vec<(usize, String)> = (0..n)
+        .filter(|&i| i == 0 || periods[i].0.year() != periods[i - 1].0.year())
+        .map(|i| (i, periods[i].0.year().to_string()))
+        .collect();
+    for every in [1usize, 2, 5, 10, 20, 50] {
+        let labels: Vec<(usize, String)> = firsts
+            .iter()
+            .filter(|(i, l)| *i == 0 && firsts.len() == 1 || l.parse::<i32>().is_ok_and(|y| y % every as i32 == 0))
+            .cloned()
+            .collect();
+        if !labels.is_empty() && fits(&labels) {
+            return labels;
+        }
+    }
+    vec![(0, periods[0].1.clone())]
+}
+
+/// Where things go, in pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// Plot rectangle: left, top, right, bottom.
+    pub plot: (i32, i32, i32, i32),
+    /// Legend column's left edge, if there is a legend.
+    pub legend_x: Option<i32>,
+}
+
+/// Draw title, subtitle and footer; return the frame left for the plot.
+pub(super) fn draw_chrome(
+    area: &Area<'_>,
+    text: &ChartText,
+    size: ChartSize,
+    legend: bool,
+    left_labels: i32,
+) -> DrawResult<Frame> {
+    let (w, h) = (size.width as i32, size.height as i32);
+    area.fill(&WHITE)?;
+    area.draw(&Text::new(text.title.clone(), (24, 16), (FONT, 26, FontStyle::Bold).into_font().color(&TEXT)))?;
+    let mut top = 56;
+    if let Some(sub) = &text.subtitle {
+        area.draw(&Text::new(sub.clone(), (24, 50), (FONT, 16).into_font().color(&MUTED)))?;
+        top = 84;
+    }
+    area.draw(&Text::new(
+        text.note.clone(),
+        (24, h - 12),
+        TextStyle::from((FONT, 12).into_font()).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))?;
+    let legend_w = if legend { 240 } else { 0 };
+    let plot = (24 + left_labels, top + 8, w - 24 - legend_w, h - 62);
+    Ok(Frame { plot, legend_x: legend.then_some(w - legend_w + 8) })
+}
+
+/// Y axis: gridlines and labels for 0..ymax.
+pub(super) fn draw_y_axis(area: &Area<'_>, f: &Frame, ymax: f64, step: f64, label: &str) -> DrawResult<()> {
+    let (x0, y0, x1, y1) = f.plot;
+    let mut v = 0.0;
+    while v <= ymax + 1e-9 {
+        let y = y1 - ((v / ymax) * f64::from(y1 - y0)).round() as i32;
+        area.draw(&PathElement::new(vec![(x0, y), (x1, y)], ShapeStyle::from(&GRID).stroke_width(1)))?;
+        area.draw(&Text::new(
+            axis_number(v, step),
+            (x0 - 8, y),
+            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        v += step;
+    }
+    area.draw(&Text::new(
+        label.to_string(),
+        (x0, y0 - 6),
+        TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))?;
+    Ok(())
+}
+
+/// X axis: baseline and period tick labels that do not overlap.
+pub(super) fn draw_x_axis(
+    area: &Area<'_>,
+    f: &Frame,
+    periods: &[(NaiveDate, String)],
+    every: Option<Period>,
+) -> DrawResult<()> {
+    let (x0, _, x1, y1) = f.plot;
+    area.draw(&PathElement::new(vec![(x0, y1), (x1, y1)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
+    let n = periods.len().max(1);
+    let slot = f64::from(x1 - x0) / n as f64;
+    if let Some(p) = every {
+        area.draw(&Text::new(
+            p.to_string(),
+            (x1, y1 + 28),
+            TextStyle::from((FONT, 12).into_font()).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Top)),
+        ))?;
+    }
+    for (i, label) in x_ticks(periods, every, f64::from(x1 - x0), 7.6) {
+        let x = x0 + ((i as f64 + 0.5) * slot).round() as i32;
+        area.draw(&PathElement::new(vec![(x, y1), (x, y1 + 4)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
+        area.draw(&Text::new(
+            label,
+            (x, y1 + 8),
+            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Legend: a swatch and the (shortened) name per series, "Other" last.
+pub(super) fn draw_legend(area: &Area<'_>, f: &Frame, series: &[Series], colours: &mut Colours) -> DrawResult<()> {
+    let Some(x) = f.legend_x else { return Ok(()) };
+    let mut y = f.plot.1 + 4;
+    for s in series.iter().take(24) {
+        let c = colours.of(s);
+        area.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], c.filled()))?;
+        area.draw(&Text::new(
+            ellipsis(&s.name, 28),
+            (x + 22, y + 7),
+            TextStyle::from((FONT, 14).into_font()).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += 22;
+    }
+    Ok(())
+}
+
+/// The x pixel of a date: its period's slot, plus the fraction of the period elapsed.
+pub(super) fn date_x(f: &Frame, data: &ChartData, d: NaiveDate) -> Option<i32> {
+    let (x0, _, x1, _) = f.plot;
+    let n = data.periods.len();
+    let slot = f64::from(x1 - x0) / n as f64;
+    let i = data.periods.iter().rposition(|(start, _)| *start <= d)?;
+    let (start, _) = data.periods[i];
+    let end = match data.every {
+        Some(p) => p.next(start),
+        None => return None,
+    };
+    if i == n - 1 && d >= end {
+        return None;
+    }
+    let frac = (d - start).num_days() as f64 / (end - start).num_days().max(1) as f64;
+    Some(x0 + ((i as f64 + frac) * slot).round() as i32)
+}
+
+/// Vertical lines for dated events and shaded bands for spans, labelled at the top.
+pub(super) fn draw_annotations(area: &Area<'_>, f: &Frame, data: &ChartData, notes: &[Annotation]) -> DrawResult<()> {
+    let (_, y0, _, y1) = f.plot;
+    const ROWS: usize = 4;
+    let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); ROWS];
+    let mut k = 0;
+    for a in notes {
+        let Some(x) = date_x(f, data, a.date) else { continue };
+        match a.end.and_then(|e| date_x(f, data, e).or(Some(f.plot.2))) {
+            Some(xe) if xe > x => {
+                area.draw(&Rectangle::new([(x, y0), (xe, y1)], RGBColor(0x88, 0x88, 0x88).mix(0.15).filled()))?;
+            }
+            _ => {
+                area.draw(&PathElement::new(
+                    vec![(x, y0), (x, y1)],
+                    ShapeStyle::from(&RGBColor(0x44, 0x44, 0x44)).stroke_width(1),
+                ))?;
+            }
+        }
+        // Labels that would run past the plot's right edge go to the left of the line.
+        let label = ellipsis(&a.label, 40);
+        let width = (label.chars().count() as f64 * 6.8) as i32;
+        let flip = x + 4 + width > f.plot.2;
+        let (lx, h) = if flip { (x - 4, HPos::Right) } else { (x + 4, HPos::Left) };
+        let (bx0, bx1) = if flip { (lx - width - 2, lx + 2) } else { (lx - 2, lx + width + 2) };
+        // The first row where the label does not collide with one already placed.
+        let row = (0..ROWS).find(|r| rows[*r].iter().all(|(a, b)| bx1 < *a || bx0 > *b)).unwrap_or(k % ROWS);
+        rows[row].push((bx0, bx1));
+        let ly = y0 + 4 + 16 * row as i32;
+        area.draw(&Rectangle::new([(bx0, ly - 1), (bx1, ly + 14)], WHITE.mix(0.85).filled()))?;
+        area.draw(&Text::new(
+            label,
+            (lx, ly),
+            TextStyle::from((FONT, 12).into_font()).color(&TEXT).pos(Pos::new(h, VPos::Top)),
+        ))?;
+        k += 1;
+    }
+    Ok(())
+}
+
+pub(super) fn y_label_width(ymax: f64, step: f64) -> i32 {
+    (axis_number(ymax, step).chars().count() as i32) * 8 + 14
+}
