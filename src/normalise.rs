@@ -410,15 +410,20 @@ impl Normaliser {
             Column::new("__parent".into(), parents),
             Column::new("__umbrella".into(), umbrellas),
         ])?;
-        let mut lf = join_map(df, map, raw_name).with_column(col("__name").alias(column));
-        if column == c::ACTOR {
-            lf = lf.with_columns([
-                coalesce(&[col("__parent"), col(c::ACTOR_PARENT), col(c::ACTOR)]).alias(c::ACTOR_PARENT),
-                coalesce(&[col("__umbrella"), col(c::ACTOR_UMBRELLA)]).alias(c::ACTOR_UMBRELLA),
-            ]);
-        }
-        let out = lf.drop(by_name(["__raw", "__name", "__parent", "__umbrella"], false, false)).collect()?;
-        Ok((out, sorted(missing)))
+        let (keep, exprs): (Vec<&str>, Vec<Expr>) = if column == c::ACTOR {
+            (
+                vec![raw_name, c::ACTOR, c::ACTOR_PARENT, c::ACTOR_UMBRELLA],
+                vec![
+                    col("__name").alias(column),
+                    coalesce(&[col("__parent"), col(c::ACTOR_PARENT), col(c::ACTOR)]).alias(c::ACTOR_PARENT),
+                    coalesce(&[col("__umbrella"), col(c::ACTOR_UMBRELLA)]).alias(c::ACTOR_UMBRELLA),
+                ],
+            )
+        } else {
+            (vec![raw_name], vec![col("__name").alias(column)])
+        };
+        let mapped = join_narrow(&df, &keep, map, raw_name, exprs)?;
+        Ok((replace_columns(df, mapped)?, sorted(missing)))
     }
 }
 
@@ -458,10 +463,28 @@ fn distinct_counts(df: &DataFrame, column: &str) -> Result<Vec<(String, u64)>> {
     Ok(v.iter().zip(n.iter()).filter_map(|(v, n)| Some((v?.to_string(), n?))).collect())
 }
 
-fn join_map(df: DataFrame, map: DataFrame, on: &str) -> LazyFrame {
+/// Join the per-value `map` to the few columns `keep` of `df` and evaluate
+/// `exprs` there. Only these columns go through the join: joining the whole
+/// frame would copy every column (notes included) for each mapping. The left
+/// join keeps row order and count (map keys are distinct), so the result lines
+/// up with `df` row for row.
+fn join_narrow(df: &DataFrame, keep: &[&str], map: DataFrame, on: &str, exprs: Vec<Expr>) -> Result<DataFrame> {
+    let narrow = df.select(keep.iter().copied())?;
     let mut args = JoinArgs::new(JoinType::Left);
     args.maintain_order = MaintainOrderJoin::Left;
-    df.lazy().join(map.lazy(), [col(on)], [col("__raw")], args)
+    let out = narrow.lazy().join(map.lazy(), [col(on)], [col("__raw")], args).select(exprs).collect()?;
+    if out.height() != df.height() {
+        return Err(Error::Invalid(format!("internal: normalising {on} changed the row count")));
+    }
+    Ok(out)
+}
+
+/// Put every column of `mapped` into `df`, replacing columns of the same name.
+fn replace_columns(mut df: DataFrame, mapped: DataFrame) -> Result<DataFrame> {
+    for c in mapped.columns() {
+        df.with_column(c.clone())?;
+    }
+    Ok(df)
 }
 
 fn apply_taxonomy(
@@ -484,23 +507,27 @@ fn apply_taxonomy(
         cats.push(tax.value(raw).map(str::to_string));
     }
     let map = DataFrame::new_infer_height(vec![Column::new("__raw".into(), raws), Column::new("__name".into(), cats)])?;
+    let present: Vec<&str> = text_columns.iter().copied().filter(|t| df.column(t).is_ok()).collect();
     let mut texts = vec![col(raw_name)];
-    texts.extend(text_columns.iter().filter(|t| df.column(t).is_ok()).map(|t| col(*t)));
+    texts.extend(present.iter().map(|t| col(*t)));
     let text = concat_str(texts, " | ", true);
     let value = col("__name");
     let fallback = tax.fallback.clone().unwrap_or_default();
     let refine = value.clone().is_null().or(value.clone().eq(lit(fallback)));
     let keyword = when(refine).then(tax.keyword_expr(text)).otherwise(lit(NULL).cast(DataType::String));
-    let lf = join_map(df, map, raw_name)
-        .with_column(keyword.alias("__kw"))
-        .with_column(coalesce(&[col("__kw"), col("__name"), col(raw_name)]).alias(column))
-        .with_column(
+    let mut keep = vec![raw_name];
+    keep.extend(present.iter().copied().filter(|t| *t != raw_name));
+    let exprs = vec![col(raw_name), keyword.alias("__kw"), col("__name")];
+    let mapped = join_narrow(&df, &keep, map, raw_name, exprs)?
+        .lazy()
+        .with_columns([
+            coalesce(&[col("__kw"), col("__name"), col(raw_name)]).alias(column),
             col("__name").is_null().and(col("__kw").is_null()).and(col(raw_name).is_not_null()).alias("__unmapped"),
-        );
-    let out = lf.collect()?;
+        ])
+        .collect()?;
     let missing =
-        distinct_counts(&out.clone().lazy().filter(col("__unmapped")).select([col(raw_name)]).collect()?, raw_name)?;
-    let out = out.drop_many(["__raw", "__name", "__kw", "__unmapped"]);
+        distinct_counts(&mapped.clone().lazy().filter(col("__unmapped")).select([col(raw_name)]).collect()?, raw_name)?;
+    let out = replace_columns(df, mapped.select([column])?)?;
     Ok((out, sorted(missing)))
 }
 
