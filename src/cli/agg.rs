@@ -113,13 +113,20 @@ pub enum FormatArg {
     Md,
 }
 
+/// Where a query reads incidents: files, a store, or both.
 #[derive(Debug, Args)]
-pub struct AggArgs {
+pub struct SourceArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Read incidents from this Parquet store (written by `sitrep ingest`).
     #[arg(long, value_name = "S.parquet")]
     pub store: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AggArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
     #[command(flatten)]
     pub query: QueryArgs,
     /// Instead of counts: days since the last incident and the longest gap, per group.
@@ -134,13 +141,10 @@ pub struct AggArgs {
 }
 
 /// Load the inputs of a query command, keeping only the source columns it names.
-pub fn load_for_query(
-    input: &InputArgs,
-    store: Option<&PathBuf>,
-    q: &Query,
-) -> anyhow::Result<(sitrep::ingest::Loaded, LoadOptions)> {
+pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<(sitrep::ingest::Loaded, LoadOptions)> {
+    let input = &source.input;
     let mut files = input.files.clone();
-    files.extend(store.cloned());
+    files.extend(source.store.clone());
     anyhow::ensure!(!files.is_empty(), "no input: give data files or --store S.parquet");
     let mut opts = input.load_options()?;
     let mut columns: Vec<String> = q.by.iter().chain(q.filters.iter().map(|(c, _)| c)).cloned().collect();
@@ -182,7 +186,7 @@ pub fn load_for_query(
 pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
     let q = args.query.to_query()?;
     anyhow::ensure!(q.since.is_none() || q.cumulative, "--since goes with --cumulative");
-    let (loaded, _) = load_for_query(&args.input, args.store.as_ref(), &q)?;
+    let (loaded, _) = load_for_query(&args.source, &q)?;
     let table = if args.lull {
         let as_of = match (&args.as_of, q.to) {
             (Some(a), _) => parse_date_flag("--as-of", a)?,

@@ -8,16 +8,12 @@ use clap::Args;
 use sitrep::query;
 use sitrep::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours};
 
-use super::agg::{load_for_query, QueryArgs};
-use super::InputArgs;
+use super::agg::{load_for_query, QueryArgs, SourceArgs};
 
 #[derive(Debug, Args)]
 pub struct ChartArgs {
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Read incidents from this Parquet store (written by `sitrep ingest`).
-    #[arg(long, value_name = "S.parquet")]
-    pub store: Option<PathBuf>,
+    pub source: SourceArgs,
     #[command(flatten)]
     pub query: QueryArgs,
     /// bar, stacked, line, cumulative, heatmap, small-multiples.
@@ -65,7 +61,7 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     };
     anyhow::ensure!(args.width >= 200 && args.height >= 150, "--width/--height: at least 200×150 pixels");
     anyhow::ensure!(args.scale > 0.0 && args.scale <= 8.0, "--scale: between 0 and 8");
-    let (loaded, _) = load_for_query(&args.input, args.store.as_ref(), &q)?;
+    let (loaded, _) = load_for_query(&args.source, &q)?;
     let (agg, table) = query::run(loaded.lazy(), &q)?;
     let value = if kind == ChartKind::Cumulative { "cumulative" } else { "incidents" };
     let data = ChartData::from_table(&table, value, q.every)?;
