@@ -4,6 +4,10 @@
 #
 #   bench/query.sh [ROWS...]        default: 1000000 10000000
 #
+# Where Python can install duckdb and polars from PyPI (into $BENCH_DIR/venv),
+# the same query runs in them too, alternating with sitrep, and the ratios are
+# printed; otherwise only sitrep's figures are.
+#
 # Data goes to $BENCH_DIR (default /tmp/sitrep-bench), outside the repository.
 # Each figure is the median of $RUNS fresh processes (default 3). Uses
 # $CARGO_TARGET_DIR when set. Peak RSS needs GNU time (/usr/bin/time); without
@@ -45,6 +49,14 @@ measure() {
   printf '%s %s\n' "$mt" "$(( mr / 1024 ))"
 }
 
+py=""
+if [ "${BENCH_COMPARE:-1}" = 1 ] && command -v python3 >/dev/null; then
+  if [ -x "$dir/venv/bin/python" ] || { python3 -m venv "$dir/venv" && "$dir/venv/bin/pip" install -q duckdb polars; } >/dev/null 2>&1; then
+    "$dir/venv/bin/python" -c "import duckdb, polars" 2>/dev/null && py="$dir/venv/bin/python"
+  fi
+fi
+[ -n "$py" ] || echo "(duckdb/polars not available: printing sitrep's figures only)"
+
 printf '%-10s %-34s %10s %12s\n' rows step "seconds" "peak MB"
 for n in "${rows[@]}"; do
   csv="$dir/incidents_$n.csv"
@@ -60,6 +72,17 @@ for n in "${rows[@]}"; do
   printf '%-10s %-34s %10s %12s\n' "$n" "weekly top-10 actors, from CSV" "$t" "$m"
   read -r t m < <(measure "$runs" "$bin" "${q[@]}" --store "$store")
   printf '%-10s %-34s %10s %12s\n' "$n" "weekly top-10 actors, from store" "$t" "$m"
+  if [ -n "$py" ]; then
+    for src in "$csv" "$store"; do
+      kind=CSV; [ "$src" = "$store" ] && kind=Parquet
+      read -r ts ms < <(measure "$runs" "$bin" "${q[@]}" $([ "$src" = "$store" ] && echo --store) "$src")
+      for engine in duckdb polars; do
+        read -r te me < <(measure "$runs" "$py" bench/compare.py "$engine" "$src")
+        ratio=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.2f", a / b }')
+        printf '%-10s %-34s %10s %12s   sitrep/%s = %sx\n' "$n" "  $engine, from $kind" "$te" "$me" "$engine" "$ratio"
+      done
+    done
+  fi
   printf '%-10s %-34s %10s\n' "$n" "CSV size (MB)" "$(( $(stat -c %s "$csv") / 1048576 ))"
   printf '%-10s %-34s %10s\n' "$n" "store size (MB)" "$(( $(stat -c %s "$store") / 1048576 ))"
 done
