@@ -63,8 +63,8 @@ pub struct QueryArgs {
     /// Start the running total on this date (counts only incidents from it on).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Change against the previous period and the mean of the previous N (default 4), with trend bands.
-    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "4")]
+    /// Change against the previous period and the mean of the previous N (default 4; --compare=N), with trend bands.
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "4")]
     pub compare: Option<usize>,
 }
 

@@ -79,6 +79,25 @@ fn review_na_in_date_end_and_precision_is_unknown_not_a_reject() {
 }
 
 #[test]
+fn compare_without_a_value_does_not_swallow_the_file() {
+    // `--compare FILE` once parsed FILE as N; the value now needs `=`.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "week", "--compare"])
+        .arg(fixture("militia_tracker.csv"))
+        .assert()
+        .success()
+        .stdout(contains("baseline_mean_4"));
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "day", "--compare=2"])
+        .arg(fixture("militia_tracker.csv"))
+        .assert()
+        .success()
+        .stdout(contains("baseline_mean_2"));
+}
+
+#[test]
 fn review_split_actors_filters_each_actor_and_huge_windows_are_refused() {
     // "Sham Legion" appears alone and inside multi-actor cells: 184 day- or
     // week-precision incidents name it (Python over the raw file).
