@@ -16,7 +16,7 @@ use polars::prelude::*;
 use crate::atomic::write_atomic_with;
 use crate::error::Result;
 use crate::ingest::parse::epoch_days;
-use crate::schema::{col, ColumnType, CANONICAL};
+use crate::schema::{col, CANONICAL};
 
 /// Rows per generated batch.
 const BATCH: usize = 256 * 1024;
@@ -298,16 +298,7 @@ impl Batch {
                 col::FATALITIES => Column::new((*name).into(), self.fatalities.clone()),
                 col::INJURED => Column::new((*name).into(), self.injured.clone()),
                 col::NOTES => Column::new((*name).into(), self.notes.clone()),
-                _ => Column::full_null(
-                    (*name).into(),
-                    n,
-                    &match ty {
-                        ColumnType::Text => DataType::String,
-                        ColumnType::Date => DataType::Date,
-                        ColumnType::Int => DataType::Int64,
-                        ColumnType::Float => DataType::Float64,
-                    },
-                ),
+                _ => Column::full_null((*name).into(), n, &crate::ingest::dtype_of(*ty)),
             };
             cols.push(c);
         }

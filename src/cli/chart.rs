@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use sitrep::query;
-use sitrep::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours};
+use sitrep::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, Colours};
 
 use super::agg::{load_for_query, QueryArgs, SourceArgs};
 
@@ -63,27 +63,21 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.scale > 0.0 && args.scale <= 8.0, "--scale: between 0 and 8");
     let (loaded, _) = load_for_query(&args.source, &q)?;
     let (agg, table) = query::run(loaded.lazy(), &q)?;
-    let value = if kind == ChartKind::Cumulative { "cumulative" } else { "incidents" };
-    let data = ChartData::from_table(&table, value, q.every)?;
+    let data = ChartData::from_table(&table, kind.value_column(), q.every)?;
     let notes: Vec<Annotation> = match &args.annotations {
         Some(p) => chart::load_annotations(p)?,
         None => Vec::new(),
     };
-    let range = agg.range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default();
-    let names: Vec<String> = loaded
-        .files
-        .iter()
-        .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
-        .collect();
-    let text = ChartText {
-        title: args.title.clone().unwrap_or_else(|| chart::default_title(&q, kind)),
-        subtitle: Some(args.subtitle.clone().unwrap_or(range.clone())),
-        note: args.note.clone().unwrap_or_else(|| {
-            let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();
-            format!("Source: {}{cutoff}. Made with sitrep.", names.join(", "))
-        }),
-        y_label: if kind == ChartKind::Cumulative { "incidents, running total".into() } else { "incidents".into() },
-    };
+    let text = chart::chart_text(
+        &q,
+        kind,
+        &agg,
+        &loaded.files,
+        "",
+        args.title.clone(),
+        args.subtitle.clone(),
+        args.note.clone(),
+    );
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     let svg = chart::render_svg(kind, &data, &text, &notes, size, &mut Colours::default())?;
     let bytes = if format_png { chart::svg_to_png(&svg, args.scale)? } else { svg.into_bytes() };

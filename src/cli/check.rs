@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use sitrep::ingest::{load_incidents, write_rejects};
 use sitrep::query::summary::summarise;
-use sitrep::render::fmt::{count, signed};
+use sitrep::render::fmt::{count, ellipsis, signed};
 
 use super::InputArgs;
 
@@ -81,7 +81,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .collect();
     writeln!(out, "empty cells    {}", if nulls.is_empty() { "none".into() } else { nulls.join(", ") })?;
     writeln!(out, "top actors")?;
-    let names: Vec<String> = s.top_actors.iter().map(|(a, _)| shorten(a, 48)).collect();
+    let names: Vec<String> = s.top_actors.iter().map(|(a, _)| ellipsis(a, 48)).collect();
     let width = names.iter().map(|a| a.chars().count()).max().unwrap_or(0);
     for (a, (_, n)) in names.iter().zip(&s.top_actors) {
         writeln!(out, "  {a:<width$}  {:>8}", count(*n))?;
@@ -106,14 +106,4 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Cut a long name to `max` characters with an ellipsis.
-fn shorten(name: &str, max: usize) -> String {
-    if name.chars().count() <= max {
-        return name.to_string();
-    }
-    let mut s: String = name.chars().take(max - 1).collect();
-    s.push('…');
-    s
 }

@@ -364,7 +364,8 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     Ok((df, rejects, summary))
 }
 
-fn dtype_of(t: ColumnType) -> DataType {
+/// The polars type of a canonical column type.
+pub fn dtype_of(t: ColumnType) -> DataType {
     match t {
         ColumnType::Text => DataType::String,
         ColumnType::Date => DataType::Date,

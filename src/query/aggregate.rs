@@ -162,7 +162,8 @@ pub fn split_actors(lf: LazyFrame) -> LazyFrame {
         )
 }
 
-fn date_bounds(lf: LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>> {
+/// First and last `date` of a frame (None when it has no rows).
+pub fn date_bounds(lf: LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>> {
     let df = lf
         .select([
             col(c::DATE).cast(DataType::Int32).min().alias("lo"),

@@ -32,6 +32,16 @@ pub fn counted(n: u64, noun: &str) -> String {
     }
 }
 
+/// Shorten a label to `max` characters with an ellipsis.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// A decimal with a fixed number of decimals (`-0.0` is written `0.0`).
 pub fn decimal(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");

@@ -64,6 +64,49 @@ impl ChartKind {
     }
 }
 
+impl ChartKind {
+    /// The query column a kind draws.
+    pub fn value_column(self) -> &'static str {
+        if self == ChartKind::Cumulative {
+            "cumulative"
+        } else {
+            "incidents"
+        }
+    }
+}
+
+/// Chart texts for a query result: the given title, subtitle and note, or
+/// defaults (title from the query, the date range, and a footer naming the
+/// source — `attribution`, else the input file names — and the data cutoff).
+#[allow(clippy::too_many_arguments)]
+pub fn chart_text(
+    q: &crate::query::Query,
+    kind: ChartKind,
+    agg: &crate::query::Aggregate,
+    inputs: &[crate::ingest::FileSummary],
+    attribution: &str,
+    title: Option<String>,
+    subtitle: Option<String>,
+    note: Option<String>,
+) -> ChartText {
+    let source = if attribution.is_empty() {
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+            .collect();
+        names.join(", ")
+    } else {
+        attribution.to_string()
+    };
+    let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();
+    ChartText {
+        title: title.unwrap_or_else(|| default_title(q, kind)),
+        subtitle: Some(subtitle.unwrap_or_else(|| agg.range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default())),
+        note: note.unwrap_or_else(|| format!("Source: {source}{cutoff}. Made with sitrep.")),
+        y_label: if kind == ChartKind::Cumulative { "incidents, running total".into() } else { "incidents".into() },
+    }
+}
+
 /// The default title: "Incidents per week by actor".
 pub fn default_title(q: &crate::query::Query, kind: ChartKind) -> String {
     let what = if kind == ChartKind::Cumulative { "Cumulative incidents" } else { "Incidents" };
@@ -290,15 +333,7 @@ fn register_fonts() {
     });
 }
 
-/// Shorten a label to `max` characters with an ellipsis.
-pub fn ellipsis(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+pub use crate::render::fmt::ellipsis;
 
 fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Invalid(format!("drawing the chart failed: {e:?}"))

@@ -15,7 +15,7 @@ use crate::config::{ChartDef, Config};
 use crate::error::Result;
 use crate::ingest::FileSummary;
 use crate::query;
-use crate::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours};
+use crate::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, Colours};
 use crate::render::table::{render_table, OutputFormat};
 
 /// Hex SHA-256 of bytes.
@@ -47,22 +47,9 @@ pub fn render_chart_def(
         q.cumulative = true;
     }
     let (agg, table) = query::run(lf.clone(), &q)?;
-    let value = if kind == ChartKind::Cumulative { "cumulative" } else { "incidents" };
-    let data = ChartData::from_table(&table, value, q.every)?;
-    let names: Vec<String> = inputs
-        .iter()
-        .map(|f| f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
-        .collect();
-    let source = if cfg.data.attribution.is_empty() { names.join(", ") } else { cfg.data.attribution.clone() };
-    let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();
-    let text = ChartText {
-        title: def.title.clone().unwrap_or_else(|| chart::default_title(&q, kind)),
-        subtitle: Some(
-            def.subtitle.clone().unwrap_or_else(|| agg.range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default()),
-        ),
-        note: format!("Source: {source}{cutoff}. Made with sitrep."),
-        y_label: if kind == ChartKind::Cumulative { "incidents, running total".into() } else { "incidents".into() },
-    };
+    let data = ChartData::from_table(&table, kind.value_column(), q.every)?;
+    let text =
+        chart::chart_text(&q, kind, &agg, inputs, &cfg.data.attribution, def.title.clone(), def.subtitle.clone(), None);
     let size = ChartSize {
         width: def.width.unwrap_or(1200),
         height: def.height.unwrap_or(675),

@@ -258,15 +258,8 @@ pub fn summarise_week(
     let period = Period::Week { start: week_start };
     // No coverage is not zero: a week outside the data is refused, and a
     // week the data only partly covers is flagged.
-    let bounds = lf
-        .clone()
-        .select([
-            col(c::DATE).cast(DataType::Int32).min().alias("lo"),
-            col(c::DATE).cast(DataType::Int32).max().alias("hi"),
-        ])
-        .collect()?;
-    let first = bounds.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
-    let data_last = bounds.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
+    let bounds = query::aggregate::date_bounds(lf.clone())?;
+    let (first, data_last) = (bounds.map(|b| b.0), bounds.map(|b| b.1));
     match (first, data_last) {
         (Some(a), Some(b)) if a <= week.end && b >= week.start => {}
         (Some(a), Some(b)) => {
