@@ -331,6 +331,10 @@ pub struct Normaliser {
     pub weapon: Taxonomy,
     /// Target type categories.
     pub target_type: Taxonomy,
+    /// SHA-256 over sitrep's version and every table's text: two normalisers
+    /// with the same fingerprint map every value the same way, so a store
+    /// normalised with it need not be normalised again.
+    pub fingerprint: String,
 }
 
 impl Normaliser {
@@ -341,14 +345,24 @@ impl Normaliser {
             ..Default::default()
         };
         n.add_taxonomy(DEFAULT_TAXONOMY, Path::new("data/taxonomy.toml"))?;
-        for p in aliases {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            n.aliases.extend(AliasTable::from_toml(&text, p)?);
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for part in [env!("CARGO_PKG_VERSION"), DEFAULT_ALIASES, DEFAULT_TAXONOMY] {
+            hash.update(part.len().to_le_bytes());
+            hash.update(part.as_bytes());
         }
-        for p in taxonomies {
+        for (kind, p) in aliases.iter().map(|p| ("aliases", p)).chain(taxonomies.iter().map(|p| ("taxonomy", p))) {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            n.add_taxonomy(&text, p)?;
+            if kind == "aliases" {
+                n.aliases.extend(AliasTable::from_toml(&text, p)?);
+            } else {
+                n.add_taxonomy(&text, p)?;
+            }
+            hash.update(kind.as_bytes());
+            hash.update(text.len().to_le_bytes());
+            hash.update(text.as_bytes());
         }
+        n.fingerprint = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         Ok(n)
     }
 

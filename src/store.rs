@@ -43,13 +43,54 @@ pub fn read_store(path: &Path) -> Result<DataFrame> {
     Ok(df)
 }
 
+/// Parquet key marking a file written by [`upsert`]: its ids are unique.
+pub const STORE_KEY: &str = "sitrep.store";
+/// Parquet key holding the [`crate::normalise::Normaliser::fingerprint`] the
+/// rows were normalised with (`none`: not normalised; `mixed`: rows from runs
+/// with different tables).
+pub const NORMALISER_KEY: &str = "sitrep.normaliser";
+
+/// What a store file says about itself (its Parquet key-value metadata).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreMeta {
+    /// Written by sitrep's [`upsert`] (so `incident_id` is unique).
+    pub is_store: bool,
+    /// The normaliser fingerprint of its rows, if recorded.
+    pub normaliser: Option<String>,
+    /// Rows in the file.
+    pub rows: u64,
+}
+
+/// Read a Parquet file's footer: row count and sitrep's keys.
+pub fn read_meta(path: &Path) -> Result<StoreMeta> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = ParquetReader::new(file);
+    let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
+    let meta = reader.get_metadata().map_err(bad)?.clone();
+    let value = |key: &str| {
+        meta.key_value_metadata().as_ref().and_then(|kv| kv.iter().find(|k| k.key == key)).and_then(|k| k.value.clone())
+    };
+    Ok(StoreMeta {
+        is_store: value(STORE_KEY).is_some(),
+        normaliser: value(NORMALISER_KEY),
+        rows: meta.num_rows as u64,
+    })
+}
+
 /// Insert or replace `incoming` rows (by `incident_id`) into the store at `path`,
-/// creating it if needed. The file is replaced atomically.
-pub fn upsert(path: &Path, incoming: &DataFrame) -> Result<StoreChange> {
+/// creating it if needed. The file is replaced atomically. `normaliser` is the
+/// fingerprint of the tables `incoming` was normalised with (`None`: not normalised).
+pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Result<StoreChange> {
     let id = col::INCIDENT_ID;
     let canon: Vec<Expr> = CANONICAL.iter().map(|(c, _)| col(*c)).collect();
+    let new_fp = normaliser.unwrap_or("none").to_string();
+    let mut fingerprint = new_fp.clone();
     let (merged, change) = if path.exists() {
+        let old_meta = read_meta(path)?;
         let old = read_store(path)?;
+        if old.height() > 0 && old_meta.normaliser.as_deref() != Some(new_fp.as_str()) {
+            fingerprint = "mixed".into();
+        }
         let in_both = incoming
             .clone()
             .lazy()
@@ -85,6 +126,10 @@ pub fn upsert(path: &Path, incoming: &DataFrame) -> Result<StoreChange> {
             .with_compression(ParquetCompression::Zstd(None))
             .with_statistics(StatisticsOptions::full())
             .with_row_group_size(Some(ROW_GROUP_ROWS))
+            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+                (STORE_KEY.to_string(), "1".to_string()),
+                (NORMALISER_KEY.to_string(), fingerprint.clone()),
+            ])))
             .finish(&mut df)
             .map(|_| ())
             .map_err(std::io::Error::other)

@@ -167,6 +167,7 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<(sitrep:
     columns.sort();
     columns.dedup();
     opts.columns = Some(columns);
+    opts.lazy = true;
     let mut loaded = load_incidents(&files, &opts)?;
     super::normalise(input, &mut loaded)?;
     if let Some(path) = &input.rejects {

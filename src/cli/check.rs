@@ -34,7 +34,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let opts = args.input.load_options()?;
     let mut loaded = load_incidents(&args.input.files, &opts)?;
-    let unmapped = super::normalise(&args.input, &mut loaded)?;
+    let (unmapped, _) = super::normalise(&args.input, &mut loaded)?;
     if let Some(path) = &args.input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }

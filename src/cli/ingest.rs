@@ -31,11 +31,11 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     }
     let opts = args.input.load_options()?;
     let mut loaded = load_incidents(&args.input.files, &opts)?;
-    super::normalise(&args.input, &mut loaded)?;
+    let (_, fingerprint) = super::normalise(&args.input, &mut loaded)?;
     if let Some(path) = &args.input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }
-    let change = sitrep::store::upsert(&args.store, &loaded.frame)
+    let change = sitrep::store::upsert(&args.store, &loaded.frame, fingerprint.as_deref())
         .with_context(|| format!("updating the store {}", args.store.display()))?;
     if !args.quiet {
         let mut out = std::io::stdout().lock();

@@ -91,19 +91,26 @@ impl InputArgs {
             EncodingArg::Utf8 => Encoding::Utf8,
             EncodingArg::Latin1 => Encoding::Latin1,
         };
-        Ok(LoadOptions { preset, mapping, encoding, columns: None })
+        Ok(LoadOptions { preset, mapping, encoding, columns: None, lazy: false })
     }
 }
 
 /// Apply aliases and taxonomies (unless `--no-normalise`) and enforce `--strict`.
+/// Returns the unmapped values and the fingerprint of the tables applied
+/// (`None` with `--no-normalise`).
 pub fn normalise(
     input: &InputArgs,
     loaded: &mut sitrep::ingest::Loaded,
-) -> anyhow::Result<sitrep::normalise::Unmapped> {
+) -> anyhow::Result<(sitrep::normalise::Unmapped, Option<String>)> {
     if input.no_normalise {
         return Ok(Default::default());
     }
     let n = sitrep::normalise::Normaliser::load(&input.aliases, &input.taxonomies)?;
+    if loaded.scan.is_some() && !input.strict && loaded.normalised_with.as_deref() == Some(n.fingerprint.as_str()) {
+        // A store normalised with these very tables: nothing would change.
+        return Ok((Default::default(), Some(n.fingerprint)));
+    }
+    loaded.materialise()?;
     let (frame, unmapped) = n.apply(std::mem::take(&mut loaded.frame))?;
     loaded.frame = frame;
     if input.strict && !unmapped.is_empty() {
@@ -123,7 +130,7 @@ pub fn normalise(
             parts.join("; ")
         );
     }
-    Ok(unmapped)
+    Ok((unmapped, Some(n.fingerprint)))
 }
 
 /// Print up to `limit` rejects to stderr, and how to get the rest.

@@ -34,7 +34,8 @@ pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::ingest::Loaded
         no_normalise: false,
         strict: false,
     };
-    let opts = input.load_options()?;
+    let mut opts = input.load_options()?;
+    opts.lazy = true;
     let mut loaded = sitrep::ingest::load_incidents(&input.files, &opts)?;
     super::normalise(&input, &mut loaded)?;
     if loaded.rejected() > 0 {

@@ -82,6 +82,10 @@ pub struct LoadOptions {
     /// kept. Validated columns (id, dates, precision, counts, coordinates) are
     /// always read, so which rows are accepted never depends on this.
     pub columns: Option<Vec<String>>,
+    /// Leave a lone sitrep store unread: [`Loaded::lazy`] scans it, so a
+    /// query reads only the columns and row groups it needs. Query commands
+    /// set this; `check` and `ingest` need the rows in memory.
+    pub lazy: bool,
 }
 
 /// One rejected row.
@@ -138,20 +142,48 @@ pub struct FileSummary {
 }
 
 /// Canonical incidents from one or more files, and what was rejected.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Loaded {
     /// Canonical columns first (schema order), then kept source columns.
+    /// Empty when the incidents are in `scan`.
     pub frame: DataFrame,
+    /// A sitrep store left unread (see [`LoadOptions::lazy`]); `frame` is empty then.
+    pub scan: Option<LazyFrame>,
+    /// For `scan`: the normaliser fingerprint the store's rows carry.
+    pub normalised_with: Option<String>,
     /// Rejected rows, in file and row order.
     pub rejects: Vec<Reject>,
     /// Per-file counts.
     pub files: Vec<FileSummary>,
 }
 
+impl fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loaded")
+            .field("frame", &self.frame)
+            .field("scan", &self.scan.as_ref().map(|_| "LazyFrame"))
+            .field("rejects", &self.rejects)
+            .field("files", &self.files)
+            .finish()
+    }
+}
+
 impl Loaded {
     /// The incidents as a lazy frame for queries.
     pub fn lazy(&self) -> LazyFrame {
-        self.frame.clone().lazy()
+        match &self.scan {
+            Some(lf) => lf.clone(),
+            None => self.frame.clone().lazy(),
+        }
+    }
+
+    /// Read a `scan` into `frame` (a no-op when the rows are in memory).
+    pub fn materialise(&mut self) -> Result<()> {
+        if let Some(lf) = self.scan.take() {
+            self.frame = lf.collect()?;
+            self.normalised_with = None;
+        }
+        Ok(())
     }
 
     /// Rows read over all files.
@@ -179,6 +211,13 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     if paths.is_empty() {
         return Err(Error::Invalid("no input files given".into()));
     }
+    if let [path] = paths {
+        if opts.lazy {
+            if let Some(loaded) = lazy_store(path, opts)? {
+                return Ok(loaded);
+            }
+        }
+    }
     let mut frames = Vec::with_capacity(paths.len());
     let mut rejects = Vec::new();
     let mut files = Vec::with_capacity(paths.len());
@@ -201,7 +240,37 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     let order: HashMap<&Path, usize> = paths.iter().enumerate().map(|(i, p)| (p.as_path(), i)).collect();
     rejects.sort_by_key(|r| (order.get(r.file.as_path()).copied().unwrap_or(usize::MAX), r.row));
     let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
-    Ok(Loaded { frame, rejects, files })
+    Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
+}
+
+/// A lone store written by sitrep (ids unique by construction, rows already
+/// validated) as a lazy scan: nothing is read until a query collects, and then
+/// only the columns and row groups it needs. `None` for any other file.
+fn lazy_store(path: &Path, opts: &LoadOptions) -> Result<Option<Loaded>> {
+    if source::detect_format(path)? != Format::Parquet {
+        return Ok(None);
+    }
+    let meta = crate::store::read_meta(path)?;
+    if !meta.is_store {
+        return Ok(None);
+    }
+    let Some(lf) = store_scan(path, opts.columns.as_deref())? else { return Ok(None) };
+    let summary = FileSummary {
+        path: path.to_path_buf(),
+        layout: "sitrep store (canonical Parquet)".into(),
+        format: Format::Parquet,
+        has_header: true,
+        read: meta.rows,
+        accepted: meta.rows,
+        rejected: 0,
+    };
+    Ok(Some(Loaded {
+        frame: DataFrame::empty(),
+        scan: Some(lf),
+        normalised_with: meta.normaliser,
+        rejects: Vec::new(),
+        files: vec![summary],
+    }))
 }
 
 /// Stack frames whose kept columns differ: a column missing from a frame is
@@ -379,6 +448,18 @@ pub fn dtype_of(t: ColumnType) -> DataType {
 /// `None` when the file is not in the canonical schema.
 fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFrame>> {
     let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
+    let Some(lf) = store_scan(path, columns)? else { return Ok(None) };
+    let mut df = lf.collect().map_err(bad)?;
+    let n = df.height();
+    df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>()))?;
+    df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n))?;
+    df.with_column(Column::new_scalar(HASHED.into(), Scalar::from(false), n))?;
+    Ok(Some(df))
+}
+
+/// The lazy scan behind [`scan_store`]; `None` when the file is not in the canonical schema.
+fn store_scan(path: &Path, columns: Option<&[String]>) -> Result<Option<LazyFrame>> {
+    let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
     let name = path.to_str().ok_or_else(|| Error::format(path, "path is not valid UTF-8"))?;
     let lf = LazyFrame::scan_parquet(PlRefPath::new(name), ScanArgsParquet::default()).map_err(bad)?;
     let schema = lf.clone().collect_schema().map_err(bad)?;
@@ -391,12 +472,7 @@ fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFram
         .map(|(c, t)| if always_loaded(c) || wanted(c) { col(*c) } else { lit(NULL).cast(dtype_of(*t)).alias(*c) })
         .collect();
     exprs.extend(schema.iter_names().filter(|n| !is_canonical(n) && wanted(n)).map(|n| col(n.clone())));
-    let mut df = lf.select(exprs).collect().map_err(bad)?;
-    let n = df.height();
-    df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>()))?;
-    df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n))?;
-    df.with_column(Column::new_scalar(HASHED.into(), Scalar::from(false), n))?;
-    Ok(Some(df))
+    Ok(Some(lf.select(exprs)))
 }
 
 /// A column a rule reads must not appear twice in the header (which one would it be?).

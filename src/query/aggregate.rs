@@ -98,17 +98,23 @@ fn check_column(kind: &str, name: &str, available: &[String]) -> Result<()> {
 
 /// Rows matching the query's date range, `--where` filters and `--min-precision`.
 pub fn filtered(lf: LazyFrame, q: &Query) -> Result<LazyFrame> {
-    let available = columns_of(&lf)?;
+    let pred = filter_expr(&lf, q)?;
+    Ok(lf.filter(pred))
+}
+
+/// The predicate behind [`filtered`] (checks that the named columns exist).
+pub fn filter_expr(lf: &LazyFrame, q: &Query) -> Result<Expr> {
+    let available = columns_of(lf)?;
     for b in &q.by {
         check_column("--by", b, &available)?;
     }
-    let mut lf = lf;
+    let mut pred = lit(true);
     let days = || col(c::DATE).cast(DataType::Int32);
     if let Some(from) = q.from {
-        lf = lf.filter(days().gt_eq(lit(epoch_days(from))));
+        pred = pred.and(days().gt_eq(lit(epoch_days(from))));
     }
     if let Some(to) = q.to {
-        lf = lf.filter(days().lt_eq(lit(epoch_days(to))));
+        pred = pred.and(days().lt_eq(lit(epoch_days(to))));
     }
     for (column, values) in &q.filters {
         check_column("--where", column, &available)?;
@@ -119,13 +125,13 @@ pub fn filtered(lf: LazyFrame, q: &Query) -> Result<LazyFrame> {
         let text = col(column.as_str()).cast(DataType::String);
         let any = values.iter().map(|v| text.clone().eq(lit(v.clone()))).reduce(|a, b| a.or(b));
         if let Some(any) = any {
-            lf = lf.filter(any);
+            pred = pred.and(any);
         }
     }
     if let Some(min) = q.min_precision {
-        lf = lf.filter(precision_at_most(min));
+        pred = pred.and(precision_at_most(min));
     }
-    Ok(lf)
+    Ok(pred)
 }
 
 /// `--where actor=…` with `--split-actors`: applied to each actor after the split,
@@ -176,50 +182,68 @@ pub fn date_bounds(lf: LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>> {
 }
 
 /// Run the polars part of `q` over canonical incidents.
+///
+/// Two passes over the rows, whatever the query (three with
+/// `--split-actors`): one for the data's coverage and the incidents too coarse
+/// for the period, one for the grouped counts. Each is a single polars plan,
+/// so a store is scanned for just the columns and row groups it needs.
 pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
-    let coverage = date_bounds(incidents.clone())?;
-    let base = filtered(incidents, q)?;
-    let (placed, unplaced) = match q.every.and_then(|p| p.finest_unplaceable()) {
-        Some(coarse) => {
-            let placeable = precision_at_most(DatePrecision::ALL[coarse as usize - 1]);
-            let coarse = base.clone().filter(placeable.clone().not());
-            let coarse = if q.split_actors { actor_filter(split_actors(coarse), q) } else { coarse };
-            let counts = coarse
-                .group_by([col(c::DATE_PRECISION)])
-                .agg([if q.split_actors { col(c::INCIDENT_ID).n_unique() } else { len() }
-                    .cast(DataType::UInt64)
-                    .alias("n")])
-                .collect()?;
-            let names = counts.column(c::DATE_PRECISION)?.str()?;
-            let ns = counts.column("n")?.u64()?;
-            let mut unplaced: Vec<(DatePrecision, u64)> =
-                names.iter().zip(ns.iter()).filter_map(|(p, n)| Some((p?.parse().ok()?, n?))).collect();
-            unplaced.sort();
-            (base.filter(placeable), unplaced)
+    let base = filtered(incidents.clone(), q)?;
+    let coarse = q.every.and_then(|p| p.finest_unplaceable());
+    let placeable = coarse.map(|c| precision_at_most(DatePrecision::ALL[c as usize - 1]));
+    let day = || col(c::DATE).cast(DataType::Int32);
+
+    // Pass 1: coverage (all incidents) and, without splitting, unplaced counts.
+    let mut stats = vec![day().min().alias("lo"), day().max().alias("hi")];
+    let counted_coarse: Vec<DatePrecision> = match coarse {
+        Some(c) if !q.split_actors => DatePrecision::ALL[c as usize..].to_vec(),
+        _ => Vec::new(),
+    };
+    let matched = filter_expr(&incidents, q)?;
+    for p in &counted_coarse {
+        let hit = matched.clone().and(col(c::DATE_PRECISION).eq(lit(p.as_str())));
+        stats.push(hit.cast(DataType::UInt64).sum().alias(p.as_str()));
+    }
+    let stats = incidents.select(stats).collect()?;
+    let lo = stats.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
+    let hi = stats.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
+    let coverage = lo.zip(hi);
+    let mut unplaced = Vec::new();
+    for p in &counted_coarse {
+        let n = stats.column(p.as_str())?.u64()?.get(0).unwrap_or(0);
+        if n > 0 {
+            unplaced.push((*p, n));
         }
-        None => (base, Vec::new()),
-    };
-    let bounds = date_bounds(placed.clone())?;
-    let range = match (q.from, q.to, bounds) {
-        (Some(a), Some(b), _) => Some((a, b)),
-        (a, b, Some((lo, hi))) => Some((a.unwrap_or(lo), b.unwrap_or(hi))),
-        (_, _, None) => None,
-    };
-    let Some((range_start, _)) = range else {
-        return Ok(Aggregate { rows: Vec::new(), range, coverage, incidents: 0, actor_rows: 0, unplaced });
+    }
+    let placed = match &placeable {
+        Some(placeable) => {
+            if q.split_actors {
+                let coarse_rows = actor_filter(split_actors(base.clone().filter(placeable.clone().not())), q);
+                let counts = coarse_rows
+                    .group_by([col(c::DATE_PRECISION)])
+                    .agg([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")])
+                    .collect()?;
+                let names = counts.column(c::DATE_PRECISION)?.str()?;
+                let ns = counts.column("n")?.u64()?;
+                unplaced = names.iter().zip(ns.iter()).filter_map(|(p, n)| Some((p?.parse().ok()?, n?))).collect();
+                unplaced.sort();
+            }
+            base.filter(placeable.clone())
+        }
+        None => base,
     };
     let rows_lf = if q.split_actors { actor_filter(split_actors(placed), q) } else { placed };
-    // Distinct incidents (after splitting, one incident can be several rows).
-    let count = if q.split_actors { col(c::INCIDENT_ID).n_unique() } else { len() };
-    let incidents_placed = rows_lf.clone().select([count.cast(DataType::UInt64).alias("n")]).collect()?;
-    let incidents_placed = incidents_placed.column("n")?.u64()?.get(0).unwrap_or(0);
+
+    // Pass 2: the grouped counts, with each group's first and last date (for the range).
     let period_expr = match q.every {
         Some(p) => p.start_expr(col(c::DATE)),
-        None => lit(epoch_days(range_start)),
+        // One period; its start is only known once the range is.
+        None => lit(0i32),
     };
     let mut keys = vec![col(PERIOD)];
     keys.extend(q.by.iter().map(|b| col(b.as_str()).cast(DataType::String)));
     let df = rows_lf
+        .clone()
         .with_column(period_expr.alias(PERIOD))
         .group_by(keys)
         .agg([
@@ -228,11 +252,30 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
             col(c::FATALITIES).null_count().cast(DataType::UInt64).alias("fatalities_unknown"),
             col(c::INJURED).sum().cast(DataType::Int64).alias("injured"),
             col(c::INJURED).null_count().cast(DataType::UInt64).alias("injured_unknown"),
+            day().min().alias("__first"),
+            day().max().alias("__last"),
         ])
         .collect()?;
-    let mut rows = collect_rows(&df, q)?;
+    let first = df.column("__first")?.i32()?.min().and_then(from_epoch_days);
+    let last = df.column("__last")?.i32()?.max().and_then(from_epoch_days);
+    let range = match (q.from, q.to, first.zip(last)) {
+        (Some(a), Some(b), _) => Some((a, b)),
+        (a, b, Some((lo, hi))) => Some((a.unwrap_or(lo), b.unwrap_or(hi))),
+        (_, _, None) => None,
+    };
+    let Some((range_start, _)) = range else {
+        return Ok(Aggregate { rows: Vec::new(), range, coverage, incidents: 0, actor_rows: 0, unplaced });
+    };
+    let mut rows = collect_rows(&df, q, range_start)?;
     rows.sort_by(|a, b| a.period.cmp(&b.period).then_with(|| cmp_groups(&a.group, &b.group)));
     let actor_rows = rows.iter().map(|r| r.incidents).sum();
+    // Distinct incidents (after splitting, one incident can be several rows).
+    let incidents_placed = if q.split_actors {
+        let n = rows_lf.select([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")]).collect()?;
+        n.column("n")?.u64()?.get(0).unwrap_or(0)
+    } else {
+        actor_rows
+    };
     Ok(Aggregate { rows, range, coverage, incidents: incidents_placed, actor_rows, unplaced })
 }
 
@@ -242,7 +285,8 @@ pub fn cmp_groups(a: &[Option<String>], b: &[Option<String>]) -> std::cmp::Order
     key(a).cmp(&key(b))
 }
 
-fn collect_rows(df: &DataFrame, q: &Query) -> Result<Vec<AggRow>> {
+/// The grouped frame as rows; without `--every` every row's period is `range_start`.
+fn collect_rows(df: &DataFrame, q: &Query, range_start: NaiveDate) -> Result<Vec<AggRow>> {
     let periods = df.column(PERIOD)?.as_materialized_series().cast(&DataType::Int32)?;
     let periods = periods.i32()?;
     let groups: Vec<StringChunked> = q.by.iter().map(|b| Ok(df.column(b)?.str()?.clone())).collect::<Result<_>>()?;
@@ -252,8 +296,12 @@ fn collect_rows(df: &DataFrame, q: &Query) -> Result<Vec<AggRow>> {
         (u("incidents")?, i("fatalities")?, u("fatalities_unknown")?, i("injured")?, u("injured_unknown")?);
     let mut out = Vec::with_capacity(df.height());
     for r in 0..df.height() {
-        let period =
-            periods.get(r).and_then(from_epoch_days).ok_or_else(|| Error::Invalid("period out of range".into()))?;
+        let period = match q.every {
+            None => range_start,
+            Some(_) => {
+                periods.get(r).and_then(from_epoch_days).ok_or_else(|| Error::Invalid("period out of range".into()))?
+            }
+        };
         out.push(AggRow {
             period,
             group: groups.iter().map(|g| g.get(r).map(str::to_string)).collect(),

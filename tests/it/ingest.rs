@@ -393,9 +393,9 @@ fn the_store_upserts_by_id_and_reports_changes() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.parquet");
     let first = load(fixture("native.csv"));
-    let c = sitrep::store::upsert(&store, &first.frame).unwrap();
+    let c = sitrep::store::upsert(&store, &first.frame, None).unwrap();
     assert_eq!((c.added, c.updated, c.unchanged, c.total), (3, 0, 0, 3));
-    let c = sitrep::store::upsert(&store, &first.frame).unwrap();
+    let c = sitrep::store::upsert(&store, &first.frame, None).unwrap();
     assert_eq!((c.added, c.updated, c.unchanged, c.total), (0, 0, 3, 3));
     // A revised export: T-002's fatalities become known, T-010 is new.
     let revised = dir.path().join("revised.csv");
@@ -404,7 +404,7 @@ fn the_store_upserts_by_id_and_reports_changes() {
         "T-002,2024-01-29,Kataib Hezbollah,military base,rocket,Iraq,Ain al-Asad,1,",
     ) + "T-010,2024-02-10,Kataib Sayyid al-Shuhada,energy site,rocket,Iraq,Basra,0,,,Local,New\n";
     std::fs::write(&revised, text).unwrap();
-    let c = sitrep::store::upsert(&store, &load(revised).frame).unwrap();
+    let c = sitrep::store::upsert(&store, &load(revised).frame, None).unwrap();
     assert_eq!((c.added, c.updated, c.unchanged, c.total), (1, 1, 2, 4));
     // The store reads back as canonical incidents.
     let back = load(store);
@@ -426,7 +426,7 @@ fn asking_for_fewer_columns_never_changes_which_rows_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.parquet");
     let syria = load(repo("data/ucdp_ged_syria_2016-2019.csv"));
-    sitrep::store::upsert(&store, &syria.frame).unwrap();
+    sitrep::store::upsert(&store, &syria.frame, None).unwrap();
     let opts = LoadOptions { columns: Some(vec!["actor".into()]), ..Default::default() };
     let from_store = load_incidents(&[store], &opts).unwrap();
     let from_csv = load_incidents(&[repo("data/ucdp_ged_syria_2016-2019.csv")], &opts).unwrap();

@@ -18,7 +18,7 @@ fn review_store_plus_new_export_keeps_normalising_the_new_rows() {
     let store = dir.path().join("s.parquet");
     let n = Normaliser::load(&[], &[]).unwrap();
     let first = load_incidents(&[fixture("native.csv")], &LoadOptions::default()).unwrap();
-    sitrep::store::upsert(&store, &n.apply(first.frame).unwrap().0).unwrap();
+    sitrep::store::upsert(&store, &n.apply(first.frame).unwrap().0, Some(&n.fingerprint)).unwrap();
     let both = load_incidents(&[store, fixture("militia_tracker.csv")], &LoadOptions::default()).unwrap();
     let (df, _) = n.apply(both.frame).unwrap();
     let actors = strs(&df, col::ACTOR);
