@@ -25,6 +25,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+
+use crate::Run;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -456,7 +458,7 @@ fn keep_raw(mut df: DataFrame, column: &str, raw_name: &str) -> Result<DataFrame
     }
     // Rows stacked from a source without the raw column (a store plus a new
     // export) have a null raw value: take it from the column itself.
-    Ok(df.lazy().with_column(coalesce(&[col(raw_name), col(column)]).alias(raw_name)).collect()?)
+    Ok(df.lazy().with_column(coalesce(&[col(raw_name), col(column)]).alias(raw_name)).run()?)
 }
 
 fn all_null(df: &DataFrame, column: &str) -> Result<bool> {
@@ -471,7 +473,7 @@ fn distinct_counts(df: &DataFrame, column: &str) -> Result<Vec<(String, u64)>> {
         .filter(col(column).is_not_null())
         .group_by([col(column)])
         .agg([len().cast(DataType::UInt64).alias("__n")])
-        .collect()?;
+        .run()?;
     let v = counts.column(column)?.str()?;
     let n = counts.column("__n")?.u64()?;
     Ok(v.iter().zip(n.iter()).filter_map(|(v, n)| Some((v?.to_string(), n?))).collect())
@@ -486,7 +488,7 @@ fn join_narrow(df: &DataFrame, keep: &[&str], map: DataFrame, on: &str, exprs: V
     let narrow = df.select(keep.iter().copied())?;
     let mut args = JoinArgs::new(JoinType::Left);
     args.maintain_order = MaintainOrderJoin::Left;
-    let out = narrow.lazy().join(map.lazy(), [col(on)], [col("__raw")], args).select(exprs).collect()?;
+    let out = narrow.lazy().join(map.lazy(), [col(on)], [col("__raw")], args).select(exprs).run()?;
     if out.height() != df.height() {
         return Err(Error::Invalid(format!("internal: normalising {on} changed the row count")));
     }
@@ -538,9 +540,9 @@ fn apply_taxonomy(
             coalesce(&[col("__kw"), col("__name"), col(raw_name)]).alias(column),
             col("__name").is_null().and(col("__kw").is_null()).and(col(raw_name).is_not_null()).alias("__unmapped"),
         ])
-        .collect()?;
+        .run()?;
     let missing =
-        distinct_counts(&mapped.clone().lazy().filter(col("__unmapped")).select([col(raw_name)]).collect()?, raw_name)?;
+        distinct_counts(&mapped.clone().lazy().filter(col("__unmapped")).select([col(raw_name)]).run()?, raw_name)?;
     let out = replace_columns(df, mapped.select([column])?)?;
     Ok((out, sorted(missing)))
 }

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::Run;
+
 use crate::atomic::write_atomic_with;
 use crate::error::{Error, Result};
 use crate::schema::{col, CANONICAL};
@@ -95,7 +97,7 @@ pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Re
             .clone()
             .lazy()
             .join(old.clone().lazy(), [col(id)], [col(id)], JoinArgs::new(JoinType::Semi))
-            .collect()?
+            .run()?
             .height() as u64;
         let mut same_args = JoinArgs::new(JoinType::Inner);
         same_args.nulls_equal = true;
@@ -104,10 +106,10 @@ pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Re
             .lazy()
             .select(canon.clone())
             .join(old.clone().lazy().select(canon.clone()), canon.clone(), canon.clone(), same_args)
-            .collect()?
+            .run()?
             .height() as u64;
         let kept_old =
-            old.lazy().join(incoming.clone().lazy(), [col(id)], [col(id)], JoinArgs::new(JoinType::Anti)).collect()?;
+            old.lazy().join(incoming.clone().lazy(), [col(id)], [col(id)], JoinArgs::new(JoinType::Anti)).run()?;
         let merged = crate::ingest::concat_aligned(vec![kept_old, incoming.clone()])?.lazy();
         let change = StoreChange {
             added: incoming.height() as u64 - in_both,
@@ -119,7 +121,7 @@ pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Re
     } else {
         (incoming.clone().lazy(), StoreChange { added: incoming.height() as u64, ..Default::default() })
     };
-    let mut df = merged.sort([col::DATE, id], SortMultipleOptions::default().with_maintain_order(true)).collect()?;
+    let mut df = merged.sort([col::DATE, id], SortMultipleOptions::default().with_maintain_order(true)).run()?;
     let total = df.height() as u64;
     write_atomic_with(path, |f| {
         ParquetWriter::new(f)

@@ -91,7 +91,7 @@ impl InputArgs {
             EncodingArg::Utf8 => Encoding::Utf8,
             EncodingArg::Latin1 => Encoding::Latin1,
         };
-        Ok(LoadOptions { preset, mapping, encoding, columns: None, lazy: false })
+        Ok(LoadOptions { preset, mapping, encoding, columns: None, lazy: false, range_bytes: None })
     }
 }
 

@@ -259,7 +259,6 @@ pub struct Converter<'a> {
     rows: PrimitiveChunkedBuilder<UInt64Type>,
     lines: PrimitiveChunkedBuilder<UInt64Type>,
     hashed: BooleanChunkedBuilder,
-    hash_seen: HashMap<u64, u32>,
     /// Rows that failed, one reject each.
     pub rejects: Vec<Reject>,
     /// Rows offered to [`Converter::push`].
@@ -270,7 +269,17 @@ impl<'a> Converter<'a> {
     /// A converter that builds the columns named in `keep` (all when `None`);
     /// canonical columns that are validated are always built.
     pub fn new(layout: &'a Layout, path: &Path, encoding: Encoding, keep: Option<&[String]>) -> Self {
-        let cap = 1024;
+        Self::with_capacity(layout, path, encoding, keep, 1024)
+    }
+
+    /// Like [`Converter::new`], with room for about `cap` rows (saves regrowing the columns).
+    pub fn with_capacity(
+        layout: &'a Layout,
+        path: &Path,
+        encoding: Encoding,
+        keep: Option<&[String]>,
+        cap: usize,
+    ) -> Self {
         let wanted = |c: &str| keep.is_none_or(|k| k.iter().any(|n| n == c));
         let rules = CANONICAL
             .iter()
@@ -299,7 +308,6 @@ impl<'a> Converter<'a> {
             rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
             hashed: BooleanChunkedBuilder::new(HASHED.into(), cap),
-            hash_seen: HashMap::new(),
             rejects: Vec::new(),
             read: 0,
         }
@@ -375,23 +383,17 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// A stable id for a row without one: a hash of its fields, with `-2`, `-3`…
-    /// for later rows identical to an earlier one (they are separate incidents
-    /// as far as the file says, so none is dropped as a duplicate).
-    fn row_hash(&mut self, rec: &ByteRecord) -> String {
+    /// A stable id for a row without one: a hash of its fields. Later rows
+    /// identical to an earlier one get `-2`, `-3`… from [`number_repeated_hashes`]
+    /// once the whole file is read (they are separate incidents as far as the
+    /// file says, so none is dropped as a duplicate).
+    fn row_hash(&self, rec: &ByteRecord) -> String {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         for f in rec {
             h.update(f);
             h.update(&[0x1f]);
         }
-        let digest = h.digest();
-        let n = self.hash_seen.entry(digest).or_insert(0);
-        *n += 1;
-        if *n == 1 {
-            format!("h{digest:016x}")
-        } else {
-            format!("h{digest:016x}-{n}")
-        }
+        format!("h{:016x}", h.digest())
     }
 
     #[allow(clippy::type_complexity)]
@@ -533,4 +535,40 @@ fn lookup<'m>(recode: &'m Recode, value: &str) -> Option<&'m Option<String>> {
         let lower = value.to_lowercase();
         recode.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, v)| v)
     })
+}
+
+/// Give the second, third… row with the same hashed id the suffix `-2`, `-3`…
+/// in file order (rows with a source id are left alone).
+pub fn number_repeated_hashes(mut df: DataFrame) -> Result<DataFrame> {
+    let hashed = df.column(HASHED)?.bool()?.clone();
+    if !hashed.any() {
+        return Ok(df);
+    }
+    let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut repeats = false;
+    let numbered: StringChunked = ids
+        .iter()
+        .zip(hashed.iter())
+        .map(|(id, h)| match (id, h) {
+            (Some(id), Some(true)) => {
+                let n = seen.entry(id).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    repeats = true;
+                    Some(Cow::Owned(format!("{id}-{n}")))
+                } else {
+                    Some(Cow::Borrowed(id))
+                }
+            }
+            (id, _) => id.map(Cow::Borrowed),
+        })
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|v| v.as_deref())
+        .collect();
+    if repeats {
+        df.with_column(Column::from(numbered.with_name(col::INCIDENT_ID.into()).into_series()))?;
+    }
+    Ok(df)
 }

@@ -11,6 +11,7 @@ pub mod gtd;
 pub mod layout;
 pub mod mapping;
 pub mod native;
+pub mod parallel;
 pub mod parse;
 pub mod source;
 pub mod ucdp;
@@ -22,6 +23,8 @@ use std::str::FromStr;
 
 use csv::ByteRecord;
 use polars::prelude::*;
+
+use crate::Run;
 
 use crate::error::{Error, Result};
 use crate::schema::{always_loaded, col, is_canonical, ColumnType, CANONICAL};
@@ -86,6 +89,10 @@ pub struct LoadOptions {
     /// query reads only the columns and row groups it needs. Query commands
     /// set this; `check` and `ingest` need the rows in memory.
     pub lazy: bool,
+    /// Read uncompressed delimited files on all cores in byte ranges of this
+    /// size (`None`: files from 16 MB up, in ranges of 32 MB). For tuning and
+    /// for tests that compare the parallel reader with the sequential one.
+    pub range_bytes: Option<u64>,
 }
 
 /// One rejected row.
@@ -180,7 +187,7 @@ impl Loaded {
     /// Read a `scan` into `frame` (a no-op when the rows are in memory).
     pub fn materialise(&mut self) -> Result<()> {
         if let Some(lf) = self.scan.take() {
-            self.frame = lf.collect()?;
+            self.frame = lf.run()?;
             self.normalised_with = None;
         }
         Ok(())
@@ -312,26 +319,31 @@ pub fn concat_aligned(mut frames: Vec<DataFrame>) -> Result<DataFrame> {
 
 /// Reject rows whose `incident_id` repeats an earlier row's, naming the first.
 fn reject_duplicates(frame: DataFrame, files: &[FileSummary]) -> Result<(DataFrame, Vec<(usize, Reject)>)> {
-    let first = frame.clone().lazy().select([polars::prelude::col(col::INCIDENT_ID).is_first_distinct()]).collect()?;
-    let first = first.columns()[0].bool()?.clone();
-    if first.all() {
+    let ids = frame.column(col::INCIDENT_ID)?.str()?.clone();
+    // One pass with a fast hash map: the common case, no duplicates, costs
+    // nothing more. The map remembers where each id was first seen.
+    let mut first_at: PlHashMap<&str, usize> = PlHashMap::with_capacity(ids.len());
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id else { continue };
+        let j = *first_at.entry(id).or_insert(i);
+        if j != i {
+            repeats.push((i, j));
+        }
+    }
+    if repeats.is_empty() {
         return Ok((frame, Vec::new()));
     }
-    let ids = frame.column(col::INCIDENT_ID)?.str()?.clone();
     let file_idx = frame.column("__file")?.u32()?.clone();
     let rows = frame.column(ROW)?.u64()?.clone();
     let lines = frame.column(LINE)?.u64()?.clone();
     let data_cols: Vec<usize> =
         (0..frame.width()).filter(|&i| !frame.get_column_names()[i].starts_with("__")).collect();
-    let mut first_at: HashMap<&str, usize> = HashMap::new();
     let mut rejects = Vec::new();
-    for (i, (id, is_first)) in ids.iter().zip(first.iter()).enumerate() {
-        let (Some(id), Some(is_first)) = (id, is_first) else { continue };
-        if is_first {
-            first_at.entry(id).or_insert(i);
-            continue;
-        }
-        let Some(&j) = first_at.get(id) else { continue };
+    let mut keep = vec![true; frame.height()];
+    for &(i, j) in &repeats {
+        keep[i] = false;
+        let id = ids.get(i).unwrap_or_default();
         let same = data_cols.iter().all(|&c| {
             let column = &frame.columns()[c];
             matches!((column.get(i), column.get(j)), (Ok(a), Ok(b)) if a == b)
@@ -356,7 +368,7 @@ fn reject_duplicates(frame: DataFrame, files: &[FileSummary]) -> Result<(DataFra
             },
         ));
     }
-    let frame = frame.filter(&first)?;
+    let frame = frame.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
     Ok((frame, rejects))
 }
 
@@ -408,18 +420,40 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     check_ambiguous_columns(path, &layout)?;
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
     let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
-    let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
-    let mut row = 0u64;
-    if !layout.has_header {
-        row += 1;
-        conv.push(&rec, row, first_line, None);
-    }
-    while let Some((line, problem)) = reader.next(&mut rec)? {
-        row += 1;
-        conv.push(&rec, row, line, problem);
-    }
-    let (read, rejects) = (conv.read, std::mem::take(&mut conv.rejects));
-    let df = conv.finish()?;
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let (df, rejects, read) = match format {
+        Format::Delimited { delimiter, gzip: false }
+            if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
+        {
+            drop(reader);
+            let start = parallel::data_start(path, delimiter, layout.has_header)?;
+            let keep = opts.columns.as_deref();
+            let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
+            let (frames, rejects, read) =
+                parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
+            let mut frames = frames.into_iter();
+            let mut df = frames.next().unwrap_or_default();
+            for f in frames {
+                df.vstack_mut_owned(f)?;
+            }
+            (df, rejects, read)
+        }
+        _ => {
+            let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
+            let mut row = 0u64;
+            if !layout.has_header {
+                row += 1;
+                conv.push(&rec, row, first_line, None);
+            }
+            while let Some((line, problem)) = reader.next(&mut rec)? {
+                row += 1;
+                conv.push(&rec, row, line, problem);
+            }
+            let (read, rejects) = (conv.read, std::mem::take(&mut conv.rejects));
+            (conv.finish()?, rejects, read)
+        }
+    };
+    let df = layout::number_repeated_hashes(df)?;
     let summary = FileSummary {
         path: path.to_path_buf(),
         layout: layout.description.clone(),
@@ -449,7 +483,7 @@ pub fn dtype_of(t: ColumnType) -> DataType {
 fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFrame>> {
     let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
     let Some(lf) = store_scan(path, columns)? else { return Ok(None) };
-    let mut df = lf.collect().map_err(bad)?;
+    let mut df = lf.run().map_err(bad)?;
     let n = df.height();
     df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>()))?;
     df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n))?;

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::Run;
+
 use super::spec::Query;
 use crate::error::{Error, Result};
 use crate::ingest::parse::{epoch_days, from_epoch_days};
@@ -175,7 +177,7 @@ pub fn date_bounds(lf: LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>> {
             col(c::DATE).cast(DataType::Int32).min().alias("lo"),
             col(c::DATE).cast(DataType::Int32).max().alias("hi"),
         ])
-        .collect()?;
+        .run()?;
     let lo = df.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
     let hi = df.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
     Ok(lo.zip(hi))
@@ -204,7 +206,7 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
         let hit = matched.clone().and(col(c::DATE_PRECISION).eq(lit(p.as_str())));
         stats.push(hit.cast(DataType::UInt64).sum().alias(p.as_str()));
     }
-    let stats = incidents.select(stats).collect()?;
+    let stats = incidents.select(stats).run()?;
     let lo = stats.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
     let hi = stats.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
     let coverage = lo.zip(hi);
@@ -222,7 +224,7 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
                 let counts = coarse_rows
                     .group_by([col(c::DATE_PRECISION)])
                     .agg([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")])
-                    .collect()?;
+                    .run()?;
                 let names = counts.column(c::DATE_PRECISION)?.str()?;
                 let ns = counts.column("n")?.u64()?;
                 unplaced = names.iter().zip(ns.iter()).filter_map(|(p, n)| Some((p?.parse().ok()?, n?))).collect();
@@ -255,7 +257,7 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
             day().min().alias("__first"),
             day().max().alias("__last"),
         ])
-        .collect()?;
+        .run()?;
     let first = df.column("__first")?.i32()?.min().and_then(from_epoch_days);
     let last = df.column("__last")?.i32()?.max().and_then(from_epoch_days);
     let range = match (q.from, q.to, first.zip(last)) {
@@ -271,7 +273,7 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
     let actor_rows = rows.iter().map(|r| r.incidents).sum();
     // Distinct incidents (after splitting, one incident can be several rows).
     let incidents_placed = if q.split_actors {
-        let n = rows_lf.select([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")]).collect()?;
+        let n = rows_lf.select([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")]).run()?;
         n.column("n")?.u64()?.get(0).unwrap_or(0)
     } else {
         actor_rows

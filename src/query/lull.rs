@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::Run;
+
 use super::aggregate::{cmp_groups, filtered};
 use super::spec::Query;
 use super::table::{Cell, Table};
@@ -58,11 +60,11 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
     let base = filtered(incidents, &lq)?;
     let day_only = super::aggregate::precision_at_most(DatePrecision::Day);
     let skipped =
-        base.clone().filter(day_only.clone().not()).select([len().cast(DataType::UInt64).alias("n")]).collect()?;
+        base.clone().filter(day_only.clone().not()).select([len().cast(DataType::UInt64).alias("n")]).run()?;
     let skipped = skipped.column("n")?.u64()?.get(0).unwrap_or(0);
     let mut keys: Vec<Expr> = q.by.iter().map(|b| col(b.as_str()).cast(DataType::String)).collect();
     keys.push(col(c::DATE).cast(DataType::Int32).alias("__day"));
-    let df = base.filter(day_only).group_by(keys).agg([len().cast(DataType::UInt64).alias("n")]).collect()?;
+    let df = base.filter(day_only).group_by(keys).agg([len().cast(DataType::UInt64).alias("n")]).run()?;
     let days = df.column("__day")?.i32()?;
     let ns = df.column("n")?.u64()?;
     let groups: Vec<StringChunked> = q.by.iter().map(|b| Ok(df.column(b)?.str()?.clone())).collect::<Result<_>>()?;

@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::Run;
+
 use crate::error::Result;
 use crate::ingest::parse::from_epoch_days;
 use crate::schema::{col, CANONICAL};
@@ -55,7 +57,7 @@ fn precision_mix(frame: &DataFrame) -> Result<Vec<(Option<String>, u64)>> {
         .lazy()
         .group_by([col(col::DATE_PRECISION)])
         .agg([len().cast(DataType::UInt64).alias("n")])
-        .collect()?;
+        .run()?;
     let names = counts.column(col::DATE_PRECISION)?.str()?;
     let ns = counts.column("n")?.u64()?;
     let mut out: Vec<(Option<String>, u64)> =
@@ -77,7 +79,7 @@ pub fn count_by(frame: &DataFrame, column: &str, top: usize) -> Result<Vec<(Stri
         .agg([len().cast(DataType::UInt64).alias("n")])
         .sort(["n", column], SortMultipleOptions::default().with_order_descending_multi([true, false]))
         .limit(top as IdxSize)
-        .collect()?;
+        .run()?;
     let names = counts.column(column)?.str()?;
     let ns = counts.column("n")?.u64()?;
     Ok(names.iter().zip(ns.iter()).map(|(a, n)| (a.unwrap_or_default().to_string(), n.unwrap_or(0))).collect())

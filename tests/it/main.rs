@@ -5,6 +5,7 @@ mod cli;
 mod ingest;
 mod ingest_props;
 mod normalise;
+mod parallel;
 mod query;
 mod query_props;
 mod regressions;

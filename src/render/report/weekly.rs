@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate, Weekday};
 use polars::prelude::*;
+
+use crate::Run;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -226,7 +228,7 @@ fn casualties(lf: &LazyFrame, week: Week, top: usize) -> Result<Vec<Casualty>> {
             col(c::SOURCE),
             col(c::INCIDENT_ID),
         ])
-        .collect()?;
+        .run()?;
     let s = |name: &str, i: usize| -> Result<String> { Ok(df.column(name)?.str()?.get(i).unwrap_or("").to_string()) };
     let mut out = Vec::new();
     for i in 0..df.height() {

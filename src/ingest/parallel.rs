@@ -1,0 +1,238 @@
+//! Converting a large uncompressed delimited file on every core.
+//!
+//! The file is cut into byte ranges at guessed record boundaries (just after
+//! a newline); each range is parsed and converted by its own [`Converter`]
+//! on a worker thread. A guess can be wrong (the newline was inside a quoted
+//! field), so the ranges are then checked in order: range `k` is right when
+//! range `k - 1`, parsed from a true boundary, stopped exactly where `k`
+//! began. A wrong range is parsed again from the true boundary. The result
+//! is exactly what reading the file from start to end gives: the same rows,
+//! rejects, row numbers and line numbers.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use csv::ByteRecord;
+use polars::prelude::*;
+
+use super::layout::{Converter, Layout, LINE, ROW};
+use super::source::Encoding;
+use super::Reject;
+use crate::error::{Error, Result};
+
+/// Files smaller than this are read by one thread.
+pub const MIN_PARALLEL_BYTES: u64 = 16 << 20;
+/// Target size of one range.
+pub const RANGE_BYTES: u64 = 32 << 20;
+
+/// Where the data records of a delimited file start.
+#[derive(Debug, Clone, Copy)]
+pub struct DataStart {
+    /// Byte offset of the first data record.
+    pub byte: u64,
+    /// Lines before it (the header's lines, 0 without a header).
+    pub lines_before: u64,
+}
+
+/// Find the first data record: after the BOM and, if `has_header`, the header record.
+pub fn data_start(path: &Path, delimiter: u8, has_header: bool) -> Result<DataStart> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bom = [0u8; 3];
+    let n = read_up_to(&mut file, &mut bom).map_err(|e| Error::io(path, e))?;
+    let skip = if n == 3 && bom == *b"\xEF\xBB\xBF" { 3 } else { 0 };
+    if !has_header {
+        return Ok(DataStart { byte: skip, lines_before: 0 });
+    }
+    file.seek(SeekFrom::Start(skip)).map_err(|e| Error::io(path, e))?;
+    let mut reader = reader_for(BufReader::new(file), delimiter);
+    let mut rec = ByteRecord::new();
+    reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
+    let pos = reader.position();
+    Ok(DataStart { byte: skip + pos.byte(), lines_before: pos.line().saturating_sub(1) })
+}
+
+fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+fn reader_for<R: Read>(r: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(1 << 20)
+        .from_reader(r)
+}
+
+/// One converted range.
+struct Part {
+    /// Where it started.
+    start: u64,
+    /// Where the first record at or after its nominal end starts (or the file's end).
+    end: u64,
+    /// Newlines from `start` to `end`.
+    lines: u64,
+    /// Records read.
+    read: u64,
+    frame: DataFrame,
+    rejects: Vec<Reject>,
+}
+
+/// Everything the workers share.
+struct Job<'a> {
+    path: &'a Path,
+    layout: &'a Layout,
+    delimiter: u8,
+    encoding: Encoding,
+    keep: Option<&'a [String]>,
+}
+
+impl Job<'_> {
+    /// Convert the records starting at `start` (a record boundary, or a guess)
+    /// up to the first record starting at or after `stop`. Row and line
+    /// numbers are local (1-based within the range).
+    fn convert(&self, start: u64, stop: u64) -> Result<Part> {
+        let path = self.path;
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
+        let mut reader = reader_for(file, self.delimiter);
+        // Room for the rows of a range of short records (about 100 bytes each).
+        let cap = (stop.saturating_sub(start) / 100).clamp(1024, 1 << 20) as usize;
+        let mut conv = Converter::with_capacity(self.layout, path, self.encoding, self.keep, cap);
+        let mut rec = ByteRecord::new();
+        let mut row = 0u64;
+        let (end, lines) = loop {
+            let more =
+                reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
+            if !more {
+                let pos = reader.position();
+                break (start + pos.byte(), pos.line().saturating_sub(1));
+            }
+            let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+            if start + pos.byte() >= stop {
+                break (start + pos.byte(), pos.line().saturating_sub(1));
+            }
+            row += 1;
+            conv.push(&rec, row, pos.line(), None);
+        };
+        let read = conv.read;
+        let rejects = std::mem::take(&mut conv.rejects);
+        Ok(Part { start, end, lines, read, frame: conv.finish()?, rejects })
+    }
+}
+
+/// Guessed range starts: `first`, then the byte after the first newline at or
+/// after each multiple of the range size.
+fn guess_starts(path: &Path, first: u64, len: u64, ranges: u64) -> Result<Vec<u64>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut starts = vec![first];
+    let step = (len - first) / ranges;
+    let mut buf = vec![0u8; 64 * 1024];
+    for k in 1..ranges {
+        let mut at = first + k * step;
+        if at <= *starts.last().unwrap_or(&0) {
+            continue;
+        }
+        file.seek(SeekFrom::Start(at)).map_err(|e| Error::io(path, e))?;
+        let found = loop {
+            let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+            if n == 0 {
+                break None;
+            }
+            if let Some(i) = buf[..n].iter().position(|&b| b == b'\n') {
+                break Some(at + i as u64 + 1);
+            }
+            at += n as u64;
+        };
+        match found {
+            Some(s) if s < len && s > *starts.last().unwrap_or(&0) => starts.push(s),
+            _ => {}
+        }
+    }
+    Ok(starts)
+}
+
+/// Convert the data records of an uncompressed delimited file on all cores,
+/// in ranges of about `range_bytes`.
+/// Returns the accepted rows (with `__row`/`__line` numbered over the whole
+/// file), the rejects in row order, and the number of records read.
+pub fn convert_file(
+    path: &Path,
+    layout: &Layout,
+    delimiter: u8,
+    encoding: Encoding,
+    keep: Option<&[String]>,
+    start: DataStart,
+    range_bytes: u64,
+) -> Result<(Vec<DataFrame>, Vec<Reject>, u64)> {
+    let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
+    let ranges = ((len.saturating_sub(start.byte)) / range_bytes).max(threads as u64 * 2);
+    let starts = guess_starts(path, start.byte, len, ranges)?;
+    let stops: Vec<u64> = starts.iter().skip(1).copied().chain([u64::MAX]).collect();
+    let job = Job { path, layout, delimiter, encoding, keep };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Part>>>> = Mutex::new((0..starts.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(starts.len()) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= starts.len() {
+                    break;
+                }
+                let part = job.convert(starts[k], stops[k]);
+                let failed = part.is_err();
+                if let Ok(mut r) = results.lock() {
+                    r[k] = Some(part);
+                }
+                if failed {
+                    // Let the others finish their range; the error is reported in order below.
+                    next.store(starts.len(), Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().map_err(|_| Error::Invalid("internal: a reader thread panicked".into()))?;
+    let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
+    let (mut boundary, mut lines) = (start.byte, start.lines_before);
+    for (k, part) in results.into_iter().enumerate() {
+        let part = match part {
+            Some(Ok(p)) if p.start == boundary => p,
+            // The guess was inside a quoted field, or the range was not reached
+            // (an earlier one failed): parse it from the true boundary.
+            Some(Ok(_)) | None => job.convert(boundary, stops[k])?,
+            Some(Err(e)) => return Err(e),
+        };
+        if part.start != boundary {
+            return Err(Error::Invalid("internal: parallel reader lost a record boundary".into()));
+        }
+        let mut frame = part.frame;
+        let rows = frame.column(ROW)?.u64()?.clone() + read;
+        let line_no = frame.column(LINE)?.u64()?.clone() + lines;
+        frame.with_column(Column::from(rows.into_series()))?;
+        frame.with_column(Column::from(line_no.into_series()))?;
+        for mut r in part.rejects {
+            r.row += read;
+            r.line += lines;
+            rejects.push(r);
+        }
+        frames.push(frame);
+        read += part.read;
+        lines += part.lines;
+        boundary = part.end;
+        if boundary >= len {
+            break;
+        }
+    }
+    Ok((frames, rejects, read))
+}
