@@ -340,6 +340,11 @@ pub fn generate(out: &Path, rows: u64, seed: u64) -> Result<()> {
             let mut w = ParquetWriter::new(f)
                 .with_statistics(StatisticsOptions::full())
                 .with_row_group_size(Some(crate::store::ROW_GROUP_ROWS))
+                // Ids are unique by construction, so it is a store; not normalised.
+                .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+                    (crate::store::STORE_KEY.to_string(), "1".to_string()),
+                    (crate::store::NORMALISER_KEY.to_string(), "none".to_string()),
+                ])))
                 .batched(&first.schema().as_ref().clone())
                 .map_err(std::io::Error::other)?;
             while let Some(b) = g.batch() {

@@ -382,11 +382,36 @@ impl Normaliser {
 
     /// Normalise actors, targets, weapons and target types of a canonical frame.
     pub fn apply(&self, df: DataFrame) -> Result<(DataFrame, Unmapped)> {
+        let (lf, unmapped) = self.apply_lazy(df.lazy(), None, true)?;
+        Ok((lf.run()?, unmapped))
+    }
+
+    /// Normalise lazily: each column costs one pass to list its distinct raw
+    /// values (the alias and keyword rules run once per value, not per row);
+    /// the mapping itself is a join left in the plan, so a query fuses it with
+    /// its own scan. Only the `columns` a caller needs are normalised (`None`:
+    /// all). Unmapped taxonomy values cost one more pass each and are listed
+    /// only when `list_unmapped` (alias misses come free with the first pass).
+    pub fn apply_lazy(
+        &self,
+        lf: LazyFrame,
+        columns: Option<&[String]>,
+        list_unmapped: bool,
+    ) -> Result<(LazyFrame, Unmapped)> {
+        let wanted = |names: &[&str]| columns.is_none_or(|k| k.iter().any(|n| names.contains(&n.as_str())));
         let mut unmapped = Unmapped::default();
-        let mut df = df;
-        for (column, raw_name) in [(c::ACTOR, ACTOR_RAW), (c::TARGET, TARGET_RAW)] {
-            let (next, missing) = self.apply_aliases(df, column, raw_name)?;
-            df = next;
+        let mut lf = lf;
+        let actor_cols = [c::ACTOR, c::ACTOR_PARENT, c::ACTOR_UMBRELLA];
+        for (column, raw_name, needed) in
+            [(c::ACTOR, ACTOR_RAW, wanted(&actor_cols)), (c::TARGET, TARGET_RAW, wanted(&[c::TARGET]))]
+        {
+            let missing = if needed {
+                let (next, missing) = self.apply_aliases(lf, column, raw_name)?;
+                lf = next;
+                missing
+            } else {
+                Vec::new()
+            };
             unmapped.columns.push((column.to_string(), missing));
         }
         let weapon_text = [c::NOTES];
@@ -395,20 +420,25 @@ impl Normaliser {
             (c::WEAPON, WEAPON_RAW, &self.weapon, &weapon_text[..]),
             (c::TARGET_TYPE, TARGET_TYPE_RAW, &self.target_type, &target_text[..]),
         ] {
-            let (next, missing) = apply_taxonomy(df, column, raw_name, tax, extra)?;
-            df = next;
+            let missing = if wanted(&[column]) {
+                let (next, missing) = apply_taxonomy(lf, column, raw_name, tax, extra, list_unmapped)?;
+                lf = next;
+                missing
+            } else {
+                Vec::new()
+            };
             unmapped.columns.push((column.to_string(), missing));
         }
-        Ok((df, unmapped))
+        Ok((lf, unmapped))
     }
 
-    fn apply_aliases(&self, df: DataFrame, column: &str, raw_name: &str) -> Result<(DataFrame, Vec<(String, u64)>)> {
-        let df = keep_raw(df, column, raw_name)?;
-        if all_null(&df, raw_name)? {
-            return Ok((df, Vec::new()));
+    fn apply_aliases(&self, lf: LazyFrame, column: &str, raw_name: &str) -> Result<(LazyFrame, Vec<(String, u64)>)> {
+        let (lf, names) = keep_raw(lf, column, raw_name)?;
+        let counts = distinct_counts(lf.clone(), raw_name)?;
+        if counts.is_empty() {
+            return Ok((lf, Vec::new()));
         }
-        let counts = distinct_counts(&df, raw_name)?;
-        let (mut raws, mut names, mut parents, mut umbrellas) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut raws, mut mapped, mut parents, mut umbrellas) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut missing = Vec::new();
         for (raw, n) in counts {
             let (r, known) = self.aliases.resolve(&raw);
@@ -416,30 +446,29 @@ impl Normaliser {
                 missing.push((raw.clone(), n));
             }
             raws.push(raw);
-            names.push(r.name);
+            mapped.push(r.name);
             parents.push(r.parent);
             umbrellas.push(r.umbrella);
         }
         let map = DataFrame::new_infer_height(vec![
             Column::new("__raw".into(), raws),
-            Column::new("__name".into(), names),
+            Column::new("__name".into(), mapped),
             Column::new("__parent".into(), parents),
             Column::new("__umbrella".into(), umbrellas),
         ])?;
-        let (keep, exprs): (Vec<&str>, Vec<Expr>) = if column == c::ACTOR {
-            (
-                vec![raw_name, c::ACTOR, c::ACTOR_PARENT, c::ACTOR_UMBRELLA],
-                vec![
-                    col("__name").alias(column),
-                    coalesce(&[col("__parent"), col(c::ACTOR_PARENT), col(c::ACTOR)]).alias(c::ACTOR_PARENT),
-                    coalesce(&[col("__umbrella"), col(c::ACTOR_UMBRELLA)]).alias(c::ACTOR_UMBRELLA),
-                ],
-            )
+        let exprs = if column == c::ACTOR {
+            vec![
+                col("__name").alias(column),
+                coalesce(&[col("__parent"), col(c::ACTOR_PARENT), col(c::ACTOR)]).alias(c::ACTOR_PARENT),
+                coalesce(&[col("__umbrella"), col(c::ACTOR_UMBRELLA)]).alias(c::ACTOR_UMBRELLA),
+            ]
         } else {
-            (vec![raw_name], vec![col("__name").alias(column)])
+            vec![col("__name").alias(column)]
         };
-        let mapped = join_narrow(&df, &keep, map, raw_name, exprs)?;
-        Ok((replace_columns(df, mapped)?, sorted(missing)))
+        let lf = join_map(lf, map, raw_name)
+            .with_columns(exprs)
+            .select(names.iter().map(|n| col(n.as_str())).collect::<Vec<_>>());
+        Ok((lf, sorted(missing)))
     }
 }
 
@@ -449,27 +478,24 @@ fn sorted(mut v: Vec<(String, u64)>) -> Vec<(String, u64)> {
 }
 
 /// Copy `column` to `raw_name` unless the raw column is already there (an
-/// already-normalised store keeps its original raw values).
-fn keep_raw(mut df: DataFrame, column: &str, raw_name: &str) -> Result<DataFrame> {
-    if df.column(raw_name).is_err() {
-        let raw = df.column(column)?.clone().with_name(raw_name.into());
-        df.with_column(raw)?;
-        return Ok(df);
+/// already-normalised store keeps its original raw values). Returns the
+/// frame's column names afterwards.
+fn keep_raw(lf: LazyFrame, column: &str, raw_name: &str) -> Result<(LazyFrame, Vec<String>)> {
+    let schema = lf.clone().collect_schema()?;
+    let mut names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    if schema.get(raw_name).is_none() {
+        names.push(raw_name.to_string());
+        return Ok((lf.with_column(col(column).alias(raw_name)), names));
     }
     // Rows stacked from a source without the raw column (a store plus a new
     // export) have a null raw value: take it from the column itself.
-    Ok(df.lazy().with_column(coalesce(&[col(raw_name), col(column)]).alias(raw_name)).run()?)
+    Ok((lf.with_column(coalesce(&[col(raw_name), col(column)]).alias(raw_name)), names))
 }
 
-fn all_null(df: &DataFrame, column: &str) -> Result<bool> {
-    let c = df.column(column)?;
-    Ok(c.null_count() == c.len())
-}
-
-fn distinct_counts(df: &DataFrame, column: &str) -> Result<Vec<(String, u64)>> {
-    let counts = df
-        .clone()
-        .lazy()
+/// Distinct non-null values of `column` with their row counts (one pass).
+fn distinct_counts(lf: LazyFrame, column: &str) -> Result<Vec<(String, u64)>> {
+    let counts = lf
+        .select([col(column)])
         .filter(col(column).is_not_null())
         .group_by([col(column)])
         .agg([len().cast(DataType::UInt64).alias("__n")])
@@ -479,51 +505,36 @@ fn distinct_counts(df: &DataFrame, column: &str) -> Result<Vec<(String, u64)>> {
     Ok(v.iter().zip(n.iter()).filter_map(|(v, n)| Some((v?.to_string(), n?))).collect())
 }
 
-/// Join the per-value `map` to the few columns `keep` of `df` and evaluate
-/// `exprs` there. Only these columns go through the join: joining the whole
-/// frame would copy every column (notes included) for each mapping. The left
-/// join keeps row order and count (map keys are distinct), so the result lines
-/// up with `df` row for row.
-fn join_narrow(df: &DataFrame, keep: &[&str], map: DataFrame, on: &str, exprs: Vec<Expr>) -> Result<DataFrame> {
-    let narrow = df.select(keep.iter().copied())?;
+/// Left-join the per-value `map` (keyed by `__raw`, distinct) on `on`: row
+/// order and count are kept, so nothing is lost or duplicated.
+fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> LazyFrame {
     let mut args = JoinArgs::new(JoinType::Left);
     args.maintain_order = MaintainOrderJoin::Left;
-    let out = narrow.lazy().join(map.lazy(), [col(on)], [col("__raw")], args).select(exprs).run()?;
-    if out.height() != df.height() {
-        return Err(Error::Invalid(format!("internal: normalising {on} changed the row count")));
-    }
-    Ok(out)
-}
-
-/// Put every column of `mapped` into `df`, replacing columns of the same name.
-fn replace_columns(mut df: DataFrame, mapped: DataFrame) -> Result<DataFrame> {
-    for c in mapped.columns() {
-        df.with_column(c.clone())?;
-    }
-    Ok(df)
+    lf.join(map.lazy(), [col(on)], [col("__raw")], args)
 }
 
 fn apply_taxonomy(
-    df: DataFrame,
+    lf: LazyFrame,
     column: &str,
     raw_name: &str,
     tax: &Taxonomy,
     text_columns: &[&str],
-) -> Result<(DataFrame, Vec<(String, u64)>)> {
-    let df = keep_raw(df, column, raw_name)?;
+    list_unmapped: bool,
+) -> Result<(LazyFrame, Vec<(String, u64)>)> {
+    let (lf, names) = keep_raw(lf, column, raw_name)?;
     // A column the caller did not load (all null) has nothing to map, and the
     // keyword rules would otherwise scan every row's free text for nothing.
-    if all_null(&df, raw_name)? {
-        return Ok((df, Vec::new()));
+    let counts = distinct_counts(lf.clone(), raw_name)?;
+    if counts.is_empty() {
+        return Ok((lf, Vec::new()));
     }
-    let counts = distinct_counts(&df, raw_name)?;
     let (mut raws, mut cats) = (Vec::new(), Vec::new());
     for (raw, _) in &counts {
         raws.push(raw.clone());
         cats.push(tax.value(raw).map(str::to_string));
     }
     let map = DataFrame::new_infer_height(vec![Column::new("__raw".into(), raws), Column::new("__name".into(), cats)])?;
-    let present: Vec<&str> = text_columns.iter().copied().filter(|t| df.column(t).is_ok()).collect();
+    let present: Vec<&str> = text_columns.iter().copied().filter(|t| names.iter().any(|n| n == t)).collect();
     let mut texts = vec![col(raw_name)];
     texts.extend(present.iter().map(|t| col(*t)));
     let text = concat_str(texts, " | ", true);
@@ -531,20 +542,17 @@ fn apply_taxonomy(
     let fallback = tax.fallback.clone().unwrap_or_default();
     let refine = value.clone().is_null().or(value.clone().eq(lit(fallback)));
     let keyword = when(refine).then(tax.keyword_expr(text)).otherwise(lit(NULL).cast(DataType::String));
-    let mut keep = vec![raw_name];
-    keep.extend(present.iter().copied().filter(|t| *t != raw_name));
-    let exprs = vec![col(raw_name), keyword.alias("__kw"), col("__name")];
-    let mapped = join_narrow(&df, &keep, map, raw_name, exprs)?
-        .lazy()
-        .with_columns([
-            coalesce(&[col("__kw"), col("__name"), col(raw_name)]).alias(column),
-            col("__name").is_null().and(col("__kw").is_null()).and(col(raw_name).is_not_null()).alias("__unmapped"),
-        ])
-        .run()?;
-    let missing =
-        distinct_counts(&mapped.clone().lazy().filter(col("__unmapped")).select([col(raw_name)]).run()?, raw_name)?;
-    let out = replace_columns(df, mapped.select([column])?)?;
-    Ok((out, sorted(missing)))
+    let joined = join_map(lf, map, raw_name).with_column(keyword.alias("__kw"));
+    let missing = if list_unmapped {
+        let unmapped = col("__name").is_null().and(col("__kw").is_null()).and(col(raw_name).is_not_null());
+        sorted(distinct_counts(joined.clone().filter(unmapped), raw_name)?)
+    } else {
+        Vec::new()
+    };
+    let lf = joined
+        .with_column(coalesce(&[col("__kw"), col("__name"), col(raw_name)]).alias(column))
+        .select(names.iter().map(|n| col(n.as_str())).collect::<Vec<_>>());
+    Ok((lf, missing))
 }
 
 #[cfg(test)]

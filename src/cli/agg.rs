@@ -169,7 +169,8 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<(sitrep:
     opts.columns = Some(columns);
     opts.lazy = true;
     let mut loaded = load_incidents(&files, &opts)?;
-    super::normalise(input, &mut loaded)?;
+    let how = super::NormaliseFor { columns: opts.columns.as_deref(), lazy: true, list_unmapped: false };
+    super::normalise(input, &mut loaded, how)?;
     if let Some(path) = &input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }

@@ -34,7 +34,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let opts = args.input.load_options()?;
     let mut loaded = load_incidents(&args.input.files, &opts)?;
-    let (unmapped, _) = super::normalise(&args.input, &mut loaded)?;
+    let (unmapped, _) =
+        super::normalise(&args.input, &mut loaded, super::NormaliseFor { list_unmapped: true, ..Default::default() })?;
     if let Some(path) = &args.input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }

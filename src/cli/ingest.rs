@@ -31,7 +31,7 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     }
     let opts = args.input.load_options()?;
     let mut loaded = load_incidents(&args.input.files, &opts)?;
-    let (_, fingerprint) = super::normalise(&args.input, &mut loaded)?;
+    let (_, fingerprint) = super::normalise(&args.input, &mut loaded, Default::default())?;
     if let Some(path) = &args.input.rejects {
         write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
     }

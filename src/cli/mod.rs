@@ -95,12 +95,25 @@ impl InputArgs {
     }
 }
 
+/// How a command wants its incidents normalised.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NormaliseFor<'a> {
+    /// The columns the command reads (`None`: all); only these are normalised.
+    pub columns: Option<&'a [String]>,
+    /// Leave the result as a lazy plan (one query follows) instead of
+    /// materialising it once for several queries or for writing.
+    pub lazy: bool,
+    /// List unmapped taxonomy values (costs a pass per column); `--strict` implies it.
+    pub list_unmapped: bool,
+}
+
 /// Apply aliases and taxonomies (unless `--no-normalise`) and enforce `--strict`.
 /// Returns the unmapped values and the fingerprint of the tables applied
 /// (`None` with `--no-normalise`).
 pub fn normalise(
     input: &InputArgs,
     loaded: &mut sitrep::ingest::Loaded,
+    how: NormaliseFor<'_>,
 ) -> anyhow::Result<(sitrep::normalise::Unmapped, Option<String>)> {
     if input.no_normalise {
         return Ok(Default::default());
@@ -110,9 +123,13 @@ pub fn normalise(
         // A store normalised with these very tables: nothing would change.
         return Ok((Default::default(), Some(n.fingerprint)));
     }
-    loaded.materialise()?;
-    let (frame, unmapped) = n.apply(std::mem::take(&mut loaded.frame))?;
-    loaded.frame = frame;
+    let (lf, unmapped) = n.apply_lazy(loaded.lazy(), how.columns, how.list_unmapped || input.strict)?;
+    loaded.frame = Default::default();
+    loaded.scan = Some(lf);
+    loaded.normalised_with = Some(n.fingerprint.clone());
+    if !how.lazy {
+        loaded.materialise()?;
+    }
     if input.strict && !unmapped.is_empty() {
         let parts: Vec<String> = unmapped
             .columns
