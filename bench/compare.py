@@ -1,11 +1,15 @@
-"""The benchmark query in DuckDB or polars-python, for side-by-side ratios.
+"""The benchmark queries in DuckDB or polars-python, for side-by-side ratios.
 
-usage: python compare.py duckdb|polars FILE.csv|FILE.parquet
+usage: python compare.py duckdb|polars weekly|grid FILE.csv|FILE.parquet
 
-Weekly (ISO, Monday start) incidents and fatalities by the 10 most frequent
-actors plus "Other", counting incidents dated to the day or week, as
-`sitrep agg --every week --by actor --top 10 --metric incidents,fatalities`
-does. Prints the number of result rows (so the engines can be cross-checked).
+weekly: weekly (ISO, Monday start) incidents and fatalities by the 10 most
+  frequent actors plus "Other", counting incidents dated to the day or week, as
+  `sitrep agg --every week --by actor --top 10 --metric incidents,fatalities`.
+grid: monthly incidents and fatalities by target_type x country, every month
+  x every pair present, zero-filled, counting incidents dated to the day, week
+  or month, as `sitrep agg --every month --by target_type,country --fill-zeros`.
+  (sitrep also normalises target types with its taxonomy, which these do not.)
+Prints the number of result rows (so the engines can be cross-checked).
 """
 import sys
 
@@ -48,6 +52,56 @@ def run_duckdb(path):
     return len(duckdb.sql(sql).fetchall())
 
 
+def grid_polars(path):
+    import polars as pl
+
+    lf = pl.scan_csv(path, schema_overrides={"fatalities": pl.Int64}) if path.endswith(".csv") else pl.scan_parquet(path)
+    lf = lf.filter(pl.col("date_precision").is_in(["day", "week", "month"]) | pl.col("date_precision").is_null())
+    if path.endswith(".csv"):
+        lf = lf.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+    lf = lf.select(["date", "target_type", "country", "fatalities"]).with_columns(
+        pl.col("date").dt.truncate("1mo").alias("month")
+    )
+    counts = lf.group_by(["month", "target_type", "country"]).agg(pl.len().alias("incidents"), pl.col("fatalities").sum())
+    bounds = lf.select(pl.col("month").min().alias("lo"), pl.col("month").max().alias("hi"))
+    months = bounds.select(pl.date_ranges("lo", "hi", "1mo").alias("month")).explode("month")
+    pairs = counts.select(["target_type", "country"]).unique()
+    out = (
+        months.join(pairs, how="cross")
+        .join(counts, on=["month", "target_type", "country"], how="left", nulls_equal=True)
+        .with_columns(pl.col("incidents").fill_null(0), pl.col("fatalities").fill_null(0))
+        .sort(["month", "target_type", "country"])
+        .collect()
+    )
+    return out.height
+
+
+def grid_duckdb(path):
+    import duckdb
+
+    src = f"read_csv('{path}', header=true)" if path.endswith(".csv") else f"read_parquet('{path}')"
+    sql = f"""
+        WITH base AS (
+            SELECT date_trunc('month', CAST(date AS DATE)) AS m, target_type, country, fatalities FROM {src}
+            WHERE date_precision IN ('day', 'week', 'month') OR date_precision IS NULL),
+        counts AS (SELECT m, target_type, country, count(*) AS n, sum(fatalities) AS f FROM base GROUP BY ALL),
+        months AS (SELECT unnest(generate_series(min(m), max(m), INTERVAL 1 MONTH)) AS m FROM counts),
+        pairs AS (SELECT DISTINCT target_type, country FROM counts)
+        SELECT months.m, pairs.target_type, pairs.country, coalesce(n, 0), coalesce(f, 0)
+        FROM months CROSS JOIN pairs
+        LEFT JOIN counts ON counts.m = months.m
+            AND counts.target_type IS NOT DISTINCT FROM pairs.target_type
+            AND counts.country IS NOT DISTINCT FROM pairs.country
+        ORDER BY 1, 2, 3"""
+    return len(duckdb.sql(sql).fetchall())
+
+
 if __name__ == "__main__":
-    engine, path = sys.argv[1], sys.argv[2]
-    print({"polars": run_polars, "duckdb": run_duckdb}[engine](path))
+    engine, query, path = sys.argv[1], sys.argv[2], sys.argv[3]
+    runs = {
+        ("polars", "weekly"): run_polars,
+        ("duckdb", "weekly"): run_duckdb,
+        ("polars", "grid"): grid_polars,
+        ("duckdb", "grid"): grid_duckdb,
+    }
+    print(runs[(engine, query)](path))

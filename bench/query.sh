@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark: generate synthetic incidents, then time sitrep's weekly-by-top-10-actor
-# query from CSV and from the Parquet store, printing wall time and peak RSS.
+# Benchmark: generate synthetic incidents, then time sitrep from CSV and from
+# the Parquet store, printing wall time and peak RSS:
+#   weekly  weekly incidents + fatalities by the top-10 actors + "Other"
+#   grid    monthly target_type x country grid, zero-filled
+#   report  a full `sitrep weekly` report (4 charts + summary) on the store
 #
 #   bench/query.sh [ROWS...]        default: 1000000 10000000
+#   BENCH_50M=1 bench/query.sh      also a 50M-row Parquet store (generated
+#                                   directly, ~1.7 GB), weekly query only
 #
 # Where Python can install duckdb and polars from PyPI (into $BENCH_DIR/venv),
 # the same query runs in them too, alternating with sitrep, and the ratios are
@@ -57,32 +62,49 @@ if [ "${BENCH_COMPARE:-1}" = 1 ] && command -v python3 >/dev/null; then
 fi
 [ -n "$py" ] || echo "(duckdb/polars not available: printing sitrep's figures only)"
 
-printf '%-10s %-34s %10s %12s\n' rows step "seconds" "peak MB"
+row() { printf '%-10s %-40s %10s %12s%s\n' "$1" "$2" "$3" "$4" "${5:-}"; }
+row rows step seconds "peak MB"
+
+# Time sitrep on one query and source, then DuckDB and polars on the same, with ratios.
+compare() {
+  local n=$1 name=$2 src=$3 kind=$4; shift 4
+  local ts ms te me
+  read -r ts ms < <(measure "$runs" "$bin" "$@")
+  row "$n" "$name, from $kind" "$ts" "$ms"
+  [ -n "$py" ] || return 0
+  for engine in duckdb polars; do
+    read -r te me < <(measure "$runs" "$py" bench/compare.py "$engine" "$name" "$src")
+    row "$n" "  $engine" "$te" "$me" "   sitrep/$engine = $(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.2f", a / b }')x"
+  done
+}
+
+weekly=(agg --every week --by actor --top 10 --metric incidents,fatalities --format csv)
+grid=(agg --every month --by target_type,country --fill-zeros --metric incidents,fatalities --format csv)
+
 for n in "${rows[@]}"; do
   csv="$dir/incidents_$n.csv"
   store="$dir/store_$n.parquet"
-  if [ ! -s "$csv" ]; then
-    "$bin" gen --rows "$n" --seed 42 --out "$csv"
-  fi
+  [ -s "$csv" ] || "$bin" gen --rows "$n" --seed 42 --out "$csv"
   rm -f "$store"
   read -r t m < <(measure 1 "$bin" ingest "$csv" --store "$store" --quiet)
-  printf '%-10s %-34s %10s %12s\n' "$n" "ingest CSV into store" "$t" "$m"
-  q=(agg --every week --by actor --top 10 --metric incidents,fatalities --format csv)
-  read -r t m < <(measure "$runs" "$bin" "${q[@]}" "$csv")
-  printf '%-10s %-34s %10s %12s\n' "$n" "weekly top-10 actors, from CSV" "$t" "$m"
-  read -r t m < <(measure "$runs" "$bin" "${q[@]}" --store "$store")
-  printf '%-10s %-34s %10s %12s\n' "$n" "weekly top-10 actors, from store" "$t" "$m"
-  if [ -n "$py" ]; then
-    for src in "$csv" "$store"; do
-      kind=CSV; [ "$src" = "$store" ] && kind=Parquet
-      read -r ts ms < <(measure "$runs" "$bin" "${q[@]}" $([ "$src" = "$store" ] && echo --store) "$src")
-      for engine in duckdb polars; do
-        read -r te me < <(measure "$runs" "$py" bench/compare.py "$engine" "$src")
-        ratio=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.2f", a / b }')
-        printf '%-10s %-34s %10s %12s   sitrep/%s = %sx\n' "$n" "  $engine, from $kind" "$te" "$me" "$engine" "$ratio"
-      done
-    done
-  fi
-  printf '%-10s %-34s %10s\n' "$n" "CSV size (MB)" "$(( $(stat -c %s "$csv") / 1048576 ))"
-  printf '%-10s %-34s %10s\n' "$n" "store size (MB)" "$(( $(stat -c %s "$store") / 1048576 ))"
+  row "$n" "ingest CSV into store" "$t" "$m"
+  compare "$n" weekly "$csv" CSV "${weekly[@]}" "$csv"
+  compare "$n" weekly "$store" store "${weekly[@]}" --store "$store"
+  compare "$n" grid "$csv" CSV "${grid[@]}" "$csv"
+  compare "$n" grid "$store" store "${grid[@]}" --store "$store"
+  # A full weekly report over the store, against one weekly query on it.
+  cfg="$dir/weekly_$n.toml"
+  sed "s|@STORE@|$store|" bench/weekly.toml > "$cfg"
+  read -r tq _ < <(measure "$runs" "$bin" "${weekly[@]}" --store "$store")
+  read -r tr mr < <(measure "$runs" "$bin" weekly --config "$cfg" --as-of 2024-12-31 --out "$dir/reports" --quiet)
+  row "$n" "weekly report (4 charts), from store" "$tr" "$mr" "   report/query = $(awk -v a="$tr" -v b="$tq" 'BEGIN { printf "%.2f", a / b }')x"
+  row "$n" "CSV size (MB)" "$(( $(stat -c %s "$csv") / 1048576 ))" ""
+  row "$n" "store size (MB)" "$(( $(stat -c %s "$store") / 1048576 ))" ""
 done
+
+if [ "${BENCH_50M:-0}" = 1 ]; then
+  n=50000000
+  store="$dir/store_$n.parquet"
+  [ -s "$store" ] || "$bin" gen --rows "$n" --seed 42 --out "$store"
+  compare "$n" weekly "$store" store "${weekly[@]}" --store "$store"
+fi
