@@ -254,7 +254,10 @@ pub struct Converter<'a> {
     path: PathBuf,
     encoding: Encoding,
     rules: Vec<Option<Rule>>,
-    builders: Vec<Builder>,
+    /// One per canonical column; `None` where the column has no rule (or is
+    /// not wanted): it is all null, so nothing is built for it.
+    builders: Vec<Option<Builder>>,
+    accepted: usize,
     kept: Vec<(usize, StringChunkedBuilder)>,
     rows: PrimitiveChunkedBuilder<UInt64Type>,
     lines: PrimitiveChunkedBuilder<UInt64Type>,
@@ -291,7 +294,14 @@ impl<'a> Converter<'a> {
                 }
             })
             .collect();
-        let builders = CANONICAL.iter().map(|(c, t)| Builder::new(c, *t, cap)).collect();
+        let builders = CANONICAL
+            .iter()
+            .zip(&rules)
+            // incident_id is always built: rows without one get a hash.
+            .map(|((c, t), r): (&(&str, ColumnType), &Option<Rule>)| {
+                (r.is_some() || *c == col::INCIDENT_ID).then(|| Builder::new(c, *t, cap))
+            })
+            .collect();
         let kept = layout
             .kept
             .iter()
@@ -304,6 +314,7 @@ impl<'a> Converter<'a> {
             encoding,
             rules,
             builders,
+            accepted: 0,
             kept,
             rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
@@ -363,8 +374,11 @@ impl<'a> Converter<'a> {
                     cells[0] = Cell::Text(self.row_hash(rec).into());
                 }
                 for (b, c) in self.builders.iter_mut().zip(cells) {
-                    b.push(c);
+                    if let Some(b) = b {
+                        b.push(c);
+                    }
                 }
+                self.accepted += 1;
                 for ((_, b), v) in self.kept.iter_mut().zip(kept) {
                     b.append_option(v.as_deref());
                 }
@@ -504,7 +518,16 @@ impl<'a> Converter<'a> {
     /// The accepted rows as a frame: canonical columns, kept columns, then the
     /// internal `__row`, `__line` and `__hashed` columns.
     pub fn finish(self) -> Result<DataFrame> {
-        let mut cols: Vec<Column> = self.builders.into_iter().map(Builder::finish).collect();
+        let n = self.accepted;
+        let mut cols: Vec<Column> = self
+            .builders
+            .into_iter()
+            .zip(CANONICAL)
+            .map(|(b, (name, ty))| match b {
+                Some(b) => b.finish(),
+                None => Column::full_null((*name).into(), n, &super::dtype_of(*ty)),
+            })
+            .collect();
         cols.extend(self.kept.into_iter().map(|(_, b)| b.finish().into_series().into()));
         cols.push(self.rows.finish().into_series().into());
         cols.push(self.lines.finish().into_series().into());
