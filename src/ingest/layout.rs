@@ -192,6 +192,9 @@ impl<'a> Header<'a> {
     }
 }
 
+/// Number of canonical columns.
+const N: usize = CANONICAL.len();
+
 enum Cell<'r> {
     Null,
     Text(Cow<'r, str>),
@@ -258,6 +261,9 @@ pub struct Converter<'a> {
     /// not wanted): it is all null, so nothing is built for it.
     builders: Vec<Option<Builder>>,
     accepted: usize,
+    /// Positions of `date` and `date_end` in [`CANONICAL`].
+    date_pos: usize,
+    end_pos: usize,
     kept: Vec<(usize, StringChunkedBuilder)>,
     rows: PrimitiveChunkedBuilder<UInt64Type>,
     lines: PrimitiveChunkedBuilder<UInt64Type>,
@@ -315,6 +321,8 @@ impl<'a> Converter<'a> {
             rules,
             builders,
             accepted: 0,
+            date_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE).unwrap_or(0),
+            end_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_END).unwrap_or(0),
             kept,
             rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
@@ -414,12 +422,13 @@ impl<'a> Converter<'a> {
     fn convert<'r>(
         &self,
         rec: &'r ByteRecord,
-    ) -> std::result::Result<(Vec<Cell<'r>>, Vec<Option<Cow<'r, str>>>), (Option<usize>, String)> {
+    ) -> std::result::Result<([Cell<'r>; N], Vec<Option<Cow<'r, str>>>), (Option<usize>, String)> {
         let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
             decode(rec.get(i).unwrap_or_default(), self.encoding).map_err(|e| (Some(i), e))
         };
-        let mut cells = Vec::with_capacity(CANONICAL.len());
-        for rule in &self.rules {
+        // On the stack: no allocation per row.
+        let mut cells: [Cell<'r>; N] = std::array::from_fn(|_| Cell::Null);
+        for (k, rule) in self.rules.iter().enumerate() {
             let cell = match rule {
                 None => Cell::Null,
                 Some(Rule::Const(v)) => Cell::Text(Cow::Owned(v.clone())),
@@ -489,7 +498,7 @@ impl<'a> Converter<'a> {
                     },
                 },
             };
-            cells.push(cell);
+            cells[k] = cell;
         }
         self.check_row(&cells)?;
         let mut kept = Vec::with_capacity(self.kept.len());
@@ -502,9 +511,8 @@ impl<'a> Converter<'a> {
 
     /// Checks across columns: a date is required, and an end date cannot precede it.
     fn check_row(&self, cells: &[Cell<'_>]) -> std::result::Result<(), (Option<usize>, String)> {
-        let pos = |c: &str| CANONICAL.iter().position(|(n, _)| *n == c).unwrap_or(0);
         let source_idx = |c: &str| self.layout.rule_for(c).and_then(|r| r.sources().first().copied());
-        let (date, end) = (&cells[pos(col::DATE)], &cells[pos(col::DATE_END)]);
+        let (date, end) = (&cells[self.date_pos], &cells[self.end_pos]);
         match (date, end) {
             (Cell::Null, _) => Err((source_idx(col::DATE), "missing date".into())),
             (Cell::Date(s), Cell::Date(e)) if e < s => {
