@@ -195,27 +195,32 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
     let placeable = coarse.map(|c| precision_at_most(DatePrecision::ALL[c as usize - 1]));
     let day = || col(c::DATE).cast(DataType::Int32);
 
-    // Pass 1: coverage (all incidents) and, without splitting, unplaced counts.
-    let mut stats = vec![day().min().alias("lo"), day().max().alias("hi")];
-    let counted_coarse: Vec<DatePrecision> = match coarse {
-        Some(c) if !q.split_actors => DatePrecision::ALL[c as usize..].to_vec(),
-        _ => Vec::new(),
-    };
-    let matched = filter_expr(&incidents, q)?;
-    for p in &counted_coarse {
-        let hit = matched.clone().and(col(c::DATE_PRECISION).eq(lit(p.as_str())));
-        stats.push(hit.cast(DataType::UInt64).sum().alias(p.as_str()));
-    }
-    let stats = incidents.select(stats).run()?;
+    // Pass 1: coverage (the date column of all incidents) and, without
+    // splitting, the matching incidents too coarse for the period. The latter
+    // is a filter, so a store scan evaluates it on Parquet dictionaries and
+    // row-group statistics instead of on every row.
+    let stats = incidents.clone().select([day().min().alias("lo"), day().max().alias("hi")]).run()?;
     let lo = stats.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
     let hi = stats.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
     let coverage = lo.zip(hi);
     let mut unplaced = Vec::new();
-    for p in &counted_coarse {
-        let n = stats.column(p.as_str())?.u64()?.get(0).unwrap_or(0);
-        if n > 0 {
-            unplaced.push((*p, n));
-        }
+    if let (Some(c), false) = (coarse, q.split_actors) {
+        let coarse_names: Vec<&str> = DatePrecision::ALL[c as usize..].iter().map(|p| p.as_str()).collect();
+        let is_coarse = coarse_names
+            .iter()
+            .map(|p| col(c::DATE_PRECISION).eq(lit(*p)))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or_else(|| lit(false));
+        let counts = base
+            .clone()
+            .filter(is_coarse)
+            .group_by([col(c::DATE_PRECISION)])
+            .agg([len().cast(DataType::UInt64).alias("n")])
+            .run()?;
+        let names = counts.column(c::DATE_PRECISION)?.str()?;
+        let ns = counts.column("n")?.u64()?;
+        unplaced = names.iter().zip(ns.iter()).filter_map(|(p, n)| Some((p?.parse().ok()?, n?))).collect();
+        unplaced.sort();
     }
     let placed = match &placeable {
         Some(placeable) => {

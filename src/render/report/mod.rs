@@ -131,14 +131,29 @@ pub fn input_entries(cfg: &Config, inputs: &[FileSummary]) -> Result<Vec<InputEn
         .iter()
         .zip(inputs)
         .map(|(given, f)| {
-            let bytes = std::fs::read(&f.path).map_err(|e| crate::Error::io(&f.path, e))?;
             Ok(InputEntry {
                 path: given.display().to_string(),
-                sha256: sha256(&bytes),
+                sha256: sha256_file(&f.path)?,
                 rows: (f.read, f.accepted, f.rejected),
             })
         })
         .collect()
+}
+
+/// SHA-256 of a file, read in pieces (an input can be larger than memory).
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| crate::Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+    }
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Write a weekly report folder under `root`; returns its path.
@@ -150,6 +165,25 @@ pub fn write_weekly(
     inputs: &[FileSummary],
     week: weekly::Week,
 ) -> Result<(PathBuf, weekly::WeeklySummary)> {
+    // Hash the inputs (hundreds of MB for a large store) while the queries run.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| input_entries(cfg, inputs));
+        let rendered = render_weekly(cfg, lf, inputs, week);
+        let entries = hashing.join().map_err(|_| crate::Error::Invalid("internal: input hashing panicked".into()))?;
+        let (summary, files) = rendered?;
+        finish_weekly(cfg, root, week, summary, files, entries?)
+    })
+}
+
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The summary and chart files of a weekly report.
+fn render_weekly(
+    cfg: &Config,
+    lf: &LazyFrame,
+    inputs: &[FileSummary],
+    week: weekly::Week,
+) -> Result<(weekly::WeeklySummary, Files)> {
     let week_start = cfg.week_start()?;
     let summary = weekly::summarise_week(lf, week, week_start, &cfg.anchors()?, cfg.weekly.top, &cfg.data.attribution)?;
     let mut files = vec![
@@ -173,6 +207,18 @@ pub fn write_weekly(
             Err(e) => return Err(e),
         }
     }
+    Ok((summary, files))
+}
+
+/// Add the manifest and write the folder.
+fn finish_weekly(
+    cfg: &Config,
+    root: &Path,
+    week: weekly::Week,
+    summary: weekly::WeeklySummary,
+    mut files: Files,
+    inputs: Vec<InputEntry>,
+) -> Result<(PathBuf, weekly::WeeklySummary)> {
     let config_bytes = std::fs::read(&cfg.path).map_err(|e| crate::Error::io(&cfg.path, e))?;
     let manifest = Manifest {
         schema_version: weekly::SCHEMA_VERSION,
@@ -181,7 +227,7 @@ pub fn write_weekly(
         window: week,
         data_last_date: summary.data_last_date,
         config: (cfg.path.display().to_string(), sha256(&config_bytes)),
-        inputs: input_entries(cfg, inputs)?,
+        inputs,
         files: files.iter().map(|(n, b)| (n.clone(), sha256(b), b.len())).collect(),
     };
     let mut m = serde_json::to_string_pretty(&manifest).unwrap_or_default();
