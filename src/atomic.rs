@@ -4,8 +4,27 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
+
+static CANCEL: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// The process-wide cancellation flag. The binary has SIGINT and SIGTERM
+/// raise it; writers check it before each file and before every rename, and
+/// stop with [`Error::Interrupted`] (temporary files removed, nothing replaced).
+pub fn cancel_flag() -> Arc<AtomicBool> {
+    CANCEL.get_or_init(Default::default).clone()
+}
+
+/// `Err(Interrupted)` once the cancellation flag is raised.
+pub fn check_cancelled() -> Result<()> {
+    match CANCEL.get() {
+        Some(flag) if flag.load(Ordering::SeqCst) => Err(Error::Interrupted),
+        _ => Ok(()),
+    }
+}
 
 /// The temporary name used while `path` is being written.
 pub fn temp_path(path: &Path) -> PathBuf {
@@ -23,15 +42,18 @@ pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut std::fs::File) -> 
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
+    check_cancelled()?;
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         write(&mut f)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
+        f.sync_all()
+    })()
+    .map_err(|e| Error::io(path, e))
+    .and_then(|_| check_cancelled())
+    .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    }
+    result
 }

@@ -73,6 +73,11 @@ pub enum Error {
     /// An invalid argument to a library call (names the option).
     #[error("{0}")]
     Invalid(String),
+    /// SIGINT or SIGTERM arrived; nothing was replaced.
+    #[error(
+        "interrupted (SIGINT or SIGTERM): stopped before replacing any output, so the previous outputs are intact"
+    )]
+    Interrupted,
     /// polars failed while processing data that had already been validated.
     #[error("polars")]
     Polars(#[from] polars::error::PolarsError),

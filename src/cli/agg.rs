@@ -172,7 +172,8 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<(sitrep:
     let how = super::NormaliseFor { columns: opts.columns.as_deref(), lazy: true, list_unmapped: false };
     super::normalise(input, &mut loaded, how)?;
     if let Some(path) = &input.rejects {
-        write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
+        write_rejects(path, &loaded, &opts, !input.no_csv_escape)
+            .with_context(|| format!("writing rejects to {}", path.display()))?;
     }
     if loaded.rejected() > 0 {
         eprintln!(
@@ -201,12 +202,13 @@ pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
     };
     let format = match args.format {
         FormatArg::Table => OutputFormat::Table,
+        FormatArg::Csv if args.source.input.no_csv_escape => OutputFormat::CsvRaw,
         FormatArg::Csv => OutputFormat::Csv,
         FormatArg::Json => OutputFormat::Json,
         FormatArg::Md => OutputFormat::Markdown,
     };
     std::io::stdout().lock().write_all(render_table(&table, format).as_bytes())?;
-    if matches!(format, OutputFormat::Csv) {
+    if matches!(format, OutputFormat::Csv | OutputFormat::CsvRaw) {
         for n in &table.notes {
             eprintln!("note: {n}");
         }

@@ -37,7 +37,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let (unmapped, _) =
         super::normalise(&args.input, &mut loaded, super::NormaliseFor { list_unmapped: true, ..Default::default() })?;
     if let Some(path) = &args.input.rejects {
-        write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
+        write_rejects(path, &loaded, &opts, !args.input.no_csv_escape)
+            .with_context(|| format!("writing rejects to {}", path.display()))?;
     }
     let s = summarise(&loaded.frame, args.top)?;
     let mut out = std::io::stdout().lock();

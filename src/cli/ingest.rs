@@ -33,7 +33,8 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let mut loaded = load_incidents(&args.input.files, &opts)?;
     let (_, fingerprint) = super::normalise(&args.input, &mut loaded, Default::default())?;
     if let Some(path) = &args.input.rejects {
-        write_rejects(path, &loaded, &opts).with_context(|| format!("writing rejects to {}", path.display()))?;
+        write_rejects(path, &loaded, &opts, !args.input.no_csv_escape)
+            .with_context(|| format!("writing rejects to {}", path.display()))?;
     }
     let change = sitrep::store::upsert(&args.store, &loaded.frame, fingerprint.as_deref())
         .with_context(|| format!("updating the store {}", args.store.display()))?;

@@ -72,6 +72,10 @@ pub struct InputArgs {
     /// Fail (exit 1) if any actor, target, weapon or target type value is not in the alias table or taxonomy.
     #[arg(long)]
     pub strict: bool,
+    /// Write CSV cells exactly as the data has them: no leading ' on text
+    /// starting with = + - @ tab or CR (which spreadsheets would run as formulas).
+    #[arg(long)]
+    pub no_csv_escape: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -174,6 +178,15 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if matches!(cli.command, Command::Ingest(_) | Command::Report(_) | Command::Weekly(_)) {
+        // Writers stop cleanly on the first SIGINT/SIGTERM (previous outputs
+        // intact, exit 1); a second signal ends the process at once.
+        let flag = sitrep::atomic::cancel_flag();
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, std::sync::Arc::clone(&flag));
+            let _ = signal_hook::flag::register(sig, std::sync::Arc::clone(&flag));
+        }
+    }
     let result = match &cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Check(a) => check::run(a),

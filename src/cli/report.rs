@@ -33,6 +33,7 @@ pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::ingest::Loaded
         taxonomies: cfg.data.taxonomies.iter().map(|t| cfg.resolve(t)).collect(),
         no_normalise: false,
         strict: false,
+        no_csv_escape: false,
     };
     let mut opts = input.load_options()?;
     opts.lazy = true;

@@ -423,6 +423,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     {
         *delimiter = d;
     }
+    check_memory(path, format, opts)?;
     let mut reader = match format {
         Format::Parquet => {
             if let Some(df) = scan_store(path, opts.columns.as_deref())? {
@@ -464,7 +465,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
     let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let (df, rejects, read) = match format {
+    let (df, rejects, read, open) = match format {
         Format::Delimited { delimiter, gzip: false }
             if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
         {
@@ -472,29 +473,55 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let start = parallel::data_start(path, delimiter, layout.has_header)?;
             let keep = opts.columns.as_deref();
             let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
-            let (frames, rejects, read) =
+            let parallel::Converted { frames, rejects, read, last_record: last } =
                 parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
             let mut frames = frames.into_iter();
             let mut df = frames.next().unwrap_or_default();
             for f in frames {
                 df.vstack_mut_owned(f)?;
             }
-            (df, rejects, read)
+            let open = match last {
+                Some(at) => {
+                    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(at)).map_err(|e| Error::io(path, e))?;
+                    parallel::open_quote_at_end(std::io::BufReader::new(f), delimiter)
+                        .map_err(|e| Error::io(path, e))?
+                }
+                None => None,
+            };
+            (df, rejects, read, open)
         }
         _ => {
             let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
             let mut row = 0u64;
+            let mut last = None;
             if !layout.has_header {
                 row += 1;
+                last = rec.position().map(|p| p.byte());
                 conv.push(&rec, row, first_line, None);
             }
             while let Some((line, problem)) = reader.next(&mut rec)? {
                 row += 1;
+                last = rec.position().map(|p| p.byte());
                 conv.push(&rec, row, line, problem);
             }
             let (read, rejects) = (conv.read, std::mem::take(&mut conv.rejects));
-            (conv.finish()?, rejects, read)
+            let open = match (format, last) {
+                // Positions count from after a BOM, in the decompressed text.
+                (Format::Delimited { delimiter, gzip }, Some(at)) => {
+                    use std::io::Read;
+                    let mut text = source::open_text_skipping_bom(path, gzip)?;
+                    std::io::copy(&mut (&mut text).take(at), &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
+                    parallel::open_quote_at_end(text, delimiter).map_err(|e| Error::io(path, e))?
+                }
+                _ => None,
+            };
+            (conv.finish()?, rejects, read, open)
         }
+    };
+    let (df, rejects) = match open {
+        Some(lines) => unterminated_last_record(path, df, rejects, read, lines)?,
+        None => (df, rejects),
     };
     let df = layout::number_repeated_hashes(df)?;
     let summary = FileSummary {
@@ -508,6 +535,80 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     };
     debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
     Ok((df, rejects, summary))
+}
+
+/// The file's last record opened a quoted field that is never closed: the
+/// csv reader ran it to the end of the file, swallowing every later line
+/// into one cell. That record is rejected (whether or not its fields looked
+/// valid), saying how many lines it took in.
+fn unterminated_last_record(
+    path: &Path,
+    df: DataFrame,
+    mut rejects: Vec<Reject>,
+    row: u64,
+    lines: u64,
+) -> Result<(DataFrame, Vec<Reject>)> {
+    let reason = format!(
+        "unterminated quote: a quoted field in this row is never closed, so the rest of the file \
+         ({lines} more line{}) was read into it; close the quote",
+        if lines == 1 { "" } else { "s" }
+    );
+    if let Some(r) = rejects.iter_mut().find(|r| r.row == row) {
+        r.reason = format!("{}; {reason}", r.reason);
+        return Ok((df, rejects));
+    }
+    let h = df.height();
+    let rows = df.column(ROW)?.u64()?.clone();
+    if h == 0 || rows.get(h - 1) != Some(row) {
+        return Err(Error::Invalid(format!("internal: {} row {row} is neither accepted nor rejected", path.display())));
+    }
+    let line = df.column(LINE)?.u64()?.get(h - 1).unwrap_or(0);
+    let id = df.column(col::INCIDENT_ID)?.str()?.get(h - 1).unwrap_or_default().to_string();
+    rejects.push(Reject { file: path.to_path_buf(), row, line, column: None, value: id, reason });
+    Ok((df.slice(0, h - 1), rejects))
+}
+
+/// Refuse a text file whose validated rows would not fit in memory, with a
+/// clear message, rather than be killed by the kernel's OOM killer halfway.
+/// Measured peaks (README, Performance): a query's load needs about 0.7× the
+/// CSV's size, a full load for `check` or `ingest` up to 6×; gzip is counted
+/// as 5× its compressed size. Linux only (`MemAvailable` in /proc/meminfo);
+/// `SITREP_MEMORY_BYTES` overrides the available figure (for tests and for
+/// containers whose limit /proc does not show).
+fn check_memory(path: &Path, format: Format, opts: &LoadOptions) -> Result<()> {
+    let (compressed, gzip) = match format {
+        Format::Delimited { gzip, .. } | Format::Ndjson { gzip } => {
+            (std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len(), gzip)
+        }
+        Format::Parquet => return Ok(()),
+    };
+    let size = if gzip { compressed.saturating_mul(5) } else { compressed };
+    let factor: u64 = if opts.columns.is_some() { 1 } else { 6 };
+    let Some(available) = available_memory() else { return Ok(()) };
+    let needed = size.saturating_mul(factor);
+    if needed > available {
+        let gb = |b: u64| format!("{:.1} GB", b as f64 / 1e9);
+        return Err(Error::format(
+            path,
+            format!(
+                "is too large to load here: its rows need about {} of memory and {} is available; \
+                 split it (by year, say) and run on the parts",
+                gb(needed),
+                gb(available)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn available_memory() -> Option<u64> {
+    if let Some(v) = std::env::var("SITREP_MEMORY_BYTES").ok().and_then(|v| v.parse().ok()) {
+        return Some(v);
+    }
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// The polars type of a canonical column type.
@@ -641,8 +742,10 @@ fn name_columns(first: Vec<String>) -> Vec<String> {
 
 /// Write rejected rows to a CSV file: where each came from, why it was
 /// rejected, and the original record (re-read from the source, so nothing
-/// of the row is lost). Written to a temporary name, then renamed.
-pub fn write_rejects(out: &Path, loaded: &Loaded, opts: &LoadOptions) -> Result<()> {
+/// of the row is lost). Written to a temporary name, then renamed. With
+/// `safe`, text a spreadsheet would run as a formula gets a leading `'`
+/// ([`crate::render::table::neutralise`]).
+pub fn write_rejects(out: &Path, loaded: &Loaded, opts: &LoadOptions, safe: bool) -> Result<()> {
     let mut wanted: HashMap<&Path, BTreeSet<u64>> = HashMap::new();
     for r in &loaded.rejects {
         wanted.entry(r.file.as_path()).or_default().insert(r.row);
@@ -659,14 +762,15 @@ pub fn write_rejects(out: &Path, loaded: &Loaded, opts: &LoadOptions) -> Result<
     w.write_record(["file", "row", "line", "column", "value", "reason", "record"]).map_err(io)?;
     for r in &loaded.rejects {
         let record = records.get(&(r.file.as_path(), r.row)).cloned().unwrap_or_else(|| r.value.clone());
+        let text = |s: String| if safe { crate::render::table::neutralise(&s).into_owned() } else { s };
         w.write_record([
-            r.file.display().to_string(),
+            text(r.file.display().to_string()),
             r.row.to_string(),
             r.line.to_string(),
-            r.column.clone().unwrap_or_default(),
-            r.value.clone(),
+            text(r.column.clone().unwrap_or_default()),
+            text(r.value.clone()),
             r.reason.clone(),
-            record,
+            text(record),
         ])
         .map_err(io)?;
     }

@@ -84,6 +84,8 @@ struct Part {
     lines: u64,
     /// Records read.
     read: u64,
+    /// Byte offset of its last record, if any.
+    last: Option<u64>,
     frame: DataFrame,
     rejects: Vec<Reject>,
 }
@@ -111,6 +113,7 @@ impl Job<'_> {
         let mut conv = Converter::with_capacity(self.layout, path, self.encoding, self.keep, cap);
         let mut rec = ByteRecord::new();
         let mut row = 0u64;
+        let mut last = None;
         let (end, lines) = loop {
             let more =
                 reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
@@ -123,12 +126,25 @@ impl Job<'_> {
                 break (start + pos.byte(), pos.line().saturating_sub(1));
             }
             row += 1;
+            last = Some(start + pos.byte());
             conv.push(&rec, row, pos.line(), None);
         };
         let read = conv.read;
         let rejects = std::mem::take(&mut conv.rejects);
-        Ok(Part { start, end, lines, read, frame: conv.finish()?, rejects })
+        Ok(Part { start, end, lines, read, last, frame: conv.finish()?, rejects })
     }
+}
+
+/// A whole file, converted.
+pub struct Converted {
+    /// Accepted rows, one frame per range, `__row`/`__line` numbered over the file.
+    pub frames: Vec<DataFrame>,
+    /// Rejects in row order.
+    pub rejects: Vec<Reject>,
+    /// Records read.
+    pub read: u64,
+    /// Byte offset of the last record (to check for an unterminated quote).
+    pub last_record: Option<u64>,
 }
 
 /// Guessed range starts: `first`, then the byte after the first newline at or
@@ -174,7 +190,7 @@ pub fn convert_file(
     keep: Option<&[String]>,
     start: DataStart,
     range_bytes: u64,
-) -> Result<(Vec<DataFrame>, Vec<Reject>, u64)> {
+) -> Result<Converted> {
     let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
     let ranges = ((len.saturating_sub(start.byte)) / range_bytes).max(threads as u64 * 2);
@@ -204,6 +220,7 @@ pub fn convert_file(
     });
     let results = results.into_inner().map_err(|_| Error::Invalid("internal: a reader thread panicked".into()))?;
     let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
+    let mut last_record = None;
     let (mut boundary, mut lines) = (start.byte, start.lines_before);
     for (k, part) in results.into_iter().enumerate() {
         let part = match part {
@@ -227,6 +244,7 @@ pub fn convert_file(
             rejects.push(r);
         }
         frames.push(frame);
+        last_record = part.last.or(last_record);
         read += part.read;
         lines += part.lines;
         boundary = part.end;
@@ -234,5 +252,51 @@ pub fn convert_file(
             break;
         }
     }
-    Ok((frames, rejects, read))
+    Ok(Converted { frames, rejects, read, last_record })
+}
+
+/// Whether text from `start` (a record's first byte) to the end of `reader`
+/// ends inside a quoted field, following the csv crate's rules (a quote opens
+/// only at a field's start; `""` inside quotes is a quote). Returns the number
+/// of line breaks inside that open field when it does.
+pub fn open_quote_at_end(mut reader: impl Read, delimiter: u8) -> std::io::Result<Option<u64>> {
+    #[derive(PartialEq)]
+    enum S {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::FieldStart;
+    let mut lines_in_quote = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut last_byte = 0u8;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        last_byte = buf[n - 1];
+        for &b in &buf[..n] {
+            let end_of_field = b == delimiter || b == b'\n' || b == b'\r';
+            state = match state {
+                S::FieldStart if b == b'"' => {
+                    lines_in_quote = 0;
+                    S::Quoted
+                }
+                S::FieldStart | S::Unquoted | S::QuoteInQuoted if end_of_field => S::FieldStart,
+                S::FieldStart | S::Unquoted => S::Unquoted,
+                S::Quoted if b == b'"' => S::QuoteInQuoted,
+                S::Quoted => {
+                    lines_in_quote += u64::from(b == b'\n');
+                    S::Quoted
+                }
+                S::QuoteInQuoted if b == b'"' => S::Quoted,
+                S::QuoteInQuoted => S::Unquoted,
+            };
+        }
+    }
+    // The file's final line break ends the last swallowed line; it is not one more.
+    let lines = lines_in_quote - u64::from(last_byte == b'\n' && lines_in_quote > 0);
+    Ok((state == S::Quoted).then_some(lines))
 }

@@ -127,6 +127,12 @@ fn skip_bom(inner: Box<dyn Read + Send>) -> Result<BufReader<Box<dyn Read + Send
     Ok(r)
 }
 
+/// The text of a delimited file after any gzip layer and BOM, as the record
+/// reader sees it (byte positions of records count from here).
+pub fn open_text_skipping_bom(path: &Path, gzip: bool) -> Result<impl Read> {
+    skip_bom(open_text(path, gzip)?).map_err(|e| read_error(path, gzip, e))
+}
+
 /// Decode one field's bytes.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> std::result::Result<std::borrow::Cow<'_, str>, String> {
     match encoding {

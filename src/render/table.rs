@@ -17,8 +17,11 @@ use super::fmt::{decimal, signed};
 pub enum OutputFormat {
     /// Aligned columns for a terminal.
     Table,
-    /// Comma-separated values.
+    /// Comma-separated values; text cells a spreadsheet would run as a
+    /// formula are neutralised (see [`neutralise`]).
     Csv,
+    /// Comma-separated values exactly as the data has them (`--no-csv-escape`).
+    CsvRaw,
     /// A JSON object with `columns`, `rows` and `notes`.
     Json,
     /// A GitHub-flavoured Markdown table.
@@ -56,7 +59,8 @@ fn is_number(c: &Cell) -> bool {
 pub fn render_table(t: &Table, format: OutputFormat) -> String {
     match format {
         OutputFormat::Table => terminal(t),
-        OutputFormat::Csv => csv_text(t),
+        OutputFormat::Csv => csv_text(t, true),
+        OutputFormat::CsvRaw => csv_text(t, false),
         OutputFormat::Json => json_text(t),
         OutputFormat::Markdown => markdown(t),
     }
@@ -107,11 +111,27 @@ fn terminal(t: &Table) -> String {
     out
 }
 
-fn csv_text(t: &Table) -> String {
+/// Defuse a text cell for spreadsheets (OWASP, CSV injection): a value that
+/// starts with `=`, `+`, `-`, `@`, tab or carriage return would be run as a
+/// formula by Excel, LibreOffice or Sheets, so it gets a leading `'`, which
+/// they show as text. Numbers are never text cells, so `-3` stays a number.
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+fn csv_text(t: &Table, safe: bool) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let _ = w.write_record(&t.columns);
+    let header: Vec<String> =
+        t.columns.iter().map(|c| if safe { neutralise(c).into_owned() } else { c.clone() }).collect();
+    let _ = w.write_record(&header);
     for r in &t.rows {
-        let _ = w.write_record(r.iter().map(machine));
+        let _ = w.write_record(r.iter().map(|c| match c {
+            Cell::Text(s) if safe => neutralise(s).into_owned(),
+            other => machine(other),
+        }));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -218,7 +218,7 @@ fn every_bad_row_is_rejected_with_row_column_value_and_the_counts_add_up() {
     // The rejects file holds every rejected row with its original record.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rejects.csv");
-    write_rejects(&out, &l, &opts).unwrap();
+    write_rejects(&out, &l, &opts, true).unwrap();
     let mut rdr = csv::Reader::from_path(&out).unwrap();
     assert_eq!(
         rdr.headers().unwrap().iter().collect::<Vec<_>>(),

@@ -2,6 +2,8 @@
 
 mod charts;
 mod cli;
+mod fuzz;
+mod hostile;
 mod ingest;
 mod ingest_props;
 mod normalise;

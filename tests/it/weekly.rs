@@ -190,3 +190,73 @@ fn a_write_failing_midway_keeps_the_old_report_and_leaves_no_debris() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")], "no temporary folder or lock left behind");
 }
+
+#[cfg(unix)]
+#[test]
+fn sigint_during_weekly_exits_1_and_leaves_the_previous_report() {
+    let dir = tempfile::tempdir().unwrap();
+    weekly("2019-W45", dir.path()).success();
+    let before = std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("sitrep");
+    // The signal must land while the run is under way; try a few delays.
+    let mut interrupted = 0;
+    for delay_ms in [60u64, 150, 300, 600] {
+        let child = std::process::Command::new(&bin)
+            .args(["weekly", "--week", "2019-W45", "--config"])
+            .arg(repo("sitrep.toml"))
+            .arg("--out")
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(1) => {
+                assert!(stderr.contains("interrupted"), "{stderr}");
+                interrupted += 1;
+            }
+            Some(0) => {} // finished before the signal arrived
+            other => panic!("exit {other:?}: {stderr}"),
+        }
+        assert_eq!(std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap(), before);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")], "no temporary folder or lock left");
+    }
+    assert!(interrupted > 0, "no run was interrupted; the test did not exercise the handler");
+}
+
+#[test]
+fn an_unwritable_output_folder_or_a_vanished_input_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where the output folder should be: nothing can be created under it.
+    let blocker = dir.path().join("not_a_folder");
+    std::fs::write(&blocker, "x").unwrap();
+    weekly("2019-W45", &blocker).code(1).stderr(contains("not_a_folder"));
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["report", "--config"])
+        .arg(repo("sitrep.toml"))
+        .arg("--out")
+        .arg(blocker.join("charts"))
+        .assert()
+        .code(1)
+        .stderr(contains("not_a_folder"));
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
+    // A file checked, then deleted before the query.
+    let data = dir.path().join("t.csv");
+    std::fs::copy(fixture("militia_tracker.csv"), &data).unwrap();
+    Command::cargo_bin("sitrep").unwrap().arg("check").arg(&data).assert().success();
+    std::fs::remove_file(&data).unwrap();
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "week"])
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(contains("t.csv"))
+        .stderr(contains("No such file"));
+}
