@@ -219,3 +219,25 @@ fn a_file_too_large_for_memory_is_refused_before_loading() {
         .code(1)
         .stderr(predicates::str::contains("native.csv: is too large to load here"));
 }
+
+#[test]
+fn weekly_markdown_escapes_hostile_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sitrep.toml");
+    let data = repo("tests/data/hostile/formula_injection.csv");
+    std::fs::write(&cfg, format!("[data]\nfiles = [{:?}]\n", data.display())).unwrap();
+    sitrep()
+        .args(["weekly", "--week", "2024-W05", "--quiet", "--config"])
+        .arg(&cfg)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(dir.path().join("2024-W05/summary.md")).unwrap();
+    assert!(md.contains(r"+cmd\|' /C calc'!A0"), "the pipe in the actor name is escaped:\n{md}");
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        // Every table row has as many unescaped separators as the header of its table.
+        assert!(!line.contains('\t') && !line.contains('\r'), "{line:?}");
+    }
+    assert!(!md.contains("<script>"));
+}

@@ -260,3 +260,38 @@ fn an_unwritable_output_folder_or_a_vanished_input_fails_cleanly() {
         .stderr(contains("t.csv"))
         .stderr(contains("No such file"));
 }
+
+#[test]
+fn two_weekly_runs_at_once_never_interleave() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("sitrep");
+    let spawn = || {
+        std::process::Command::new(&bin)
+            .args(["weekly", "--week", "2019-W45", "--quiet", "--config"])
+            .arg(repo("sitrep.toml"))
+            .arg("--out")
+            .arg(dir.path())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    for o in [&a, &b] {
+        let code = o.status.code();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(code == Some(0) || (code == Some(1) && stderr.contains("another run")), "{code:?}: {stderr}");
+    }
+    assert!(a.status.success() || b.status.success());
+    // Whatever won, the folder is one complete report: every file the manifest lists, with its hash.
+    let folder = dir.path().join("2019-W45");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), files.len() + 1);
+    for f in files {
+        let bytes = std::fs::read(folder.join(f[0].as_str().unwrap())).unwrap();
+        assert_eq!(sitrep::render::report::sha256(&bytes), f[1].as_str().unwrap());
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")]);
+}
