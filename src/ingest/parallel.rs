@@ -35,6 +35,8 @@ pub struct DataStart {
     pub byte: u64,
     /// Lines before it (the header's lines, 0 without a header).
     pub lines_before: u64,
+    /// Where a front-to-back read starts (after a leading BOM).
+    pub input: u64,
 }
 
 /// Find the first data record: after the BOM and, if `has_header`, the header record.
@@ -44,14 +46,14 @@ pub fn data_start(path: &Path, delimiter: u8, has_header: bool) -> Result<DataSt
     let n = read_up_to(&mut file, &mut bom).map_err(|e| Error::io(path, e))?;
     let skip = if n == 3 && bom == *b"\xEF\xBB\xBF" { 3 } else { 0 };
     if !has_header {
-        return Ok(DataStart { byte: skip, lines_before: 0 });
+        return Ok(DataStart { byte: skip, lines_before: 0, input: skip });
     }
     file.seek(SeekFrom::Start(skip)).map_err(|e| Error::io(path, e))?;
     let mut reader = reader_for(BufReader::new(file), delimiter);
     let mut rec = ByteRecord::new();
     reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
     let pos = reader.position();
-    Ok(DataStart { byte: skip + pos.byte(), lines_before: pos.line().saturating_sub(1) })
+    Ok(DataStart { byte: skip + pos.byte(), lines_before: pos.line().saturating_sub(1), input: skip })
 }
 
 fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -97,6 +99,8 @@ struct Job<'a> {
     delimiter: u8,
     encoding: Encoding,
     keep: Option<&'a [String]>,
+    /// Where a front-to-back read starts (see [`DataStart::input`]).
+    input: u64,
 }
 
 impl Job<'_> {
@@ -107,27 +111,39 @@ impl Job<'_> {
         let path = self.path;
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
-        let mut reader = reader_for(file, self.delimiter);
+        // The csv reader drops a byte order mark at the start of its input. A
+        // front-to-back read only does that at the file's start, so a range
+        // starting elsewhere is fed behind a one-line dummy record (read and
+        // dropped here), keeping a BOM that starts a later line as data.
+        let prefixed = start != self.input;
+        let prefix: &[u8] = if prefixed { b"x\n" } else { b"" };
+        let (shift_bytes, shift_lines) = if prefixed { (2, 1) } else { (0, 0) };
+        let mut reader = reader_for(prefix.chain(file), self.delimiter);
+        let mut rec = ByteRecord::new();
+        if prefixed {
+            reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
+        }
         // Room for the rows of a range of short records (about 100 bytes each).
         let cap = (stop.saturating_sub(start) / 100).clamp(1024, 1 << 20) as usize;
         let mut conv = Converter::with_capacity(self.layout, path, self.encoding, self.keep, cap);
-        let mut rec = ByteRecord::new();
         let mut row = 0u64;
         let mut last = None;
         let (end, lines) = loop {
             let more =
                 reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
-            if !more {
+            let (at, line) = if more {
+                let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+                (start + pos.byte() - shift_bytes, pos.line() - shift_lines)
+            } else {
                 let pos = reader.position();
-                break (start + pos.byte(), pos.line().saturating_sub(1));
-            }
-            let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-            if start + pos.byte() >= stop {
-                break (start + pos.byte(), pos.line().saturating_sub(1));
+                (start + pos.byte() - shift_bytes, pos.line() - shift_lines)
+            };
+            if !more || at >= stop {
+                break (at, line.saturating_sub(1));
             }
             row += 1;
-            last = Some(start + pos.byte());
-            conv.push(&rec, row, pos.line(), None);
+            last = Some(at);
+            conv.push(&rec, row, line, None);
         };
         let read = conv.read;
         let rejects = std::mem::take(&mut conv.rejects);
@@ -196,7 +212,7 @@ pub fn convert_file(
     let ranges = ((len.saturating_sub(start.byte)) / range_bytes).max(threads as u64 * 2);
     let starts = guess_starts(path, start.byte, len, ranges)?;
     let stops: Vec<u64> = starts.iter().skip(1).copied().chain([u64::MAX]).collect();
-    let job = Job { path, layout, delimiter, encoding, keep };
+    let job = Job { path, layout, delimiter, encoding, keep, input: start.input };
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Part>>>> = Mutex::new((0..starts.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
