@@ -175,14 +175,7 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<(sitrep:
         write_rejects(path, &loaded, &opts, !input.no_csv_escape)
             .with_context(|| format!("writing rejects to {}", path.display()))?;
     }
-    if loaded.rejected() > 0 {
-        eprintln!(
-            "warning: {} of {} input rows were rejected and are not counted (see `sitrep check`{})",
-            sitrep::render::fmt::count(loaded.rejected()),
-            sitrep::render::fmt::count(loaded.read()),
-            if input.rejects.is_some() { " or the rejects file" } else { " or --rejects FILE" }
-        );
-    }
+    super::warn_rejected(&loaded, input.rejects.as_ref());
     Ok((loaded, opts))
 }
 

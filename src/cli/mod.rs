@@ -154,6 +154,23 @@ pub fn normalise(
     Ok((unmapped, Some(n.fingerprint)))
 }
 
+/// A query or report counts only accepted rows: say how many were rejected,
+/// show the first few (file, row, column, value, reason), and where the rest are.
+pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&PathBuf>) {
+    if loaded.rejected() == 0 {
+        return;
+    }
+    eprintln!(
+        "warning: {} of {} input rows were rejected and are not counted (see `sitrep check`{})",
+        sitrep::render::fmt::count(loaded.rejected()),
+        sitrep::render::fmt::count(loaded.read()),
+        if rejects_file.is_some() { " or the rejects file" } else { " or --rejects FILE" }
+    );
+    for r in loaded.rejects.iter().take(3) {
+        eprintln!("rejected: {r}");
+    }
+}
+
 /// Print up to `limit` rejects to stderr, and how to get the rest.
 pub fn report_rejects(loaded: &sitrep::ingest::Loaded, limit: usize, rejects_file: Option<&PathBuf>) {
     let mut err = std::io::stderr().lock();

@@ -39,13 +39,7 @@ pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::ingest::Loaded
     opts.lazy = true;
     let mut loaded = sitrep::ingest::load_incidents(&input.files, &opts)?;
     super::normalise(&input, &mut loaded, Default::default())?;
-    if loaded.rejected() > 0 {
-        eprintln!(
-            "warning: {} of {} input rows were rejected and are not counted (see `sitrep check`)",
-            sitrep::render::fmt::count(loaded.rejected()),
-            sitrep::render::fmt::count(loaded.read())
-        );
-    }
+    super::warn_rejected(&loaded, None);
     Ok(loaded)
 }
 

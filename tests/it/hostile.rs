@@ -141,6 +141,10 @@ fn every_hostile_file_is_refused_or_counted_never_a_panic() {
             if code == Some(1) {
                 assert!(!stderr.trim().is_empty(), "{cmd} {name}: exit 1 without a message");
             }
+            if stderr.contains("rows were rejected") {
+                // The first rejects are shown with their file and row.
+                assert!(stderr.contains(&format!("{name}: row ")), "{cmd} {name}: {stderr}");
+            }
             if cmd == "check" {
                 match counts(&stdout) {
                     Some((read, accepted, rejected)) => {
