@@ -364,7 +364,7 @@ impl Normaliser {
             hash.update(text.len().to_le_bytes());
             hash.update(text.as_bytes());
         }
-        n.fingerprint = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        n.fingerprint = crate::render::report::hex(&hash.finalize());
         Ok(n)
     }
 

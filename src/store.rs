@@ -67,7 +67,7 @@ pub struct StoreMeta {
 pub fn read_meta(path: &Path) -> Result<StoreMeta> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = ParquetReader::new(file);
-    let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
+    let bad = |e: PolarsError| crate::ingest::source::parquet_error(path, e);
     let meta = reader.get_metadata().map_err(bad)?.clone();
     let value = |key: &str| {
         meta.key_value_metadata().as_ref().and_then(|kv| kv.iter().find(|k| k.key == key)).and_then(|k| k.value.clone())

@@ -511,6 +511,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 (Format::Delimited { delimiter, gzip }, Some(at)) => {
                     use std::io::Read;
                     let mut text = source::open_text_skipping_bom(path, gzip)?;
+                    // Skipped by reading, which works for gzip too (files read here are small or compressed).
                     std::io::copy(&mut (&mut text).take(at), &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
                     parallel::open_quote_at_end(text, delimiter).map_err(|e| Error::io(path, e))?
                 }
@@ -625,7 +626,7 @@ pub fn dtype_of(t: ColumnType) -> DataType {
 /// lazily, reading only the columns needed (see [`LoadOptions::columns`]).
 /// `None` when the file is not in the canonical schema.
 fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFrame>> {
-    let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
+    let bad = |e: PolarsError| crate::ingest::source::parquet_error(path, e);
     let Some(lf) = store_scan(path, columns)? else { return Ok(None) };
     let mut df = lf.run().map_err(bad)?;
     let n = df.height();
@@ -637,7 +638,7 @@ fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFram
 
 /// The lazy scan behind [`scan_store`]; `None` when the file is not in the canonical schema.
 fn store_scan(path: &Path, columns: Option<&[String]>) -> Result<Option<LazyFrame>> {
-    let bad = |e: PolarsError| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"));
+    let bad = |e: PolarsError| crate::ingest::source::parquet_error(path, e);
     let name = path.to_str().ok_or_else(|| Error::format(path, "path is not valid UTF-8"))?;
     let lf = LazyFrame::scan_parquet(PlRefPath::new(name), ScanArgsParquet::default()).map_err(bad)?;
     let schema = lf.clone().collect_schema().map_err(bad)?;

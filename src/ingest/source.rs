@@ -313,12 +313,15 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
     &b[start..end]
 }
 
+/// A Parquet file polars cannot read, named.
+pub fn parquet_error(path: &Path, e: PolarsError) -> Error {
+    Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}"))
+}
+
 /// Read a whole Parquet file.
 pub fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = open_file(path)?;
-    ParquetReader::new(file)
-        .finish()
-        .map_err(|e| Error::format(path, format!("cannot read as Parquet (damaged or truncated file?): {e}")))
+    ParquetReader::new(file).finish().map_err(|e| parquet_error(path, e))
 }
 
 /// Turn a foreign Parquet frame into text records (header first), so presets

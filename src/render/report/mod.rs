@@ -18,9 +18,14 @@ use crate::query;
 use crate::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, Colours};
 use crate::render::table::{render_table, OutputFormat};
 
+/// Lower-case hexadecimal of a digest.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Hex SHA-256 of bytes.
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
 }
 
 /// Draw one configured chart; returns (file name, bytes) per requested format.
@@ -153,7 +158,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hash.update(&buf[..n]);
     }
-    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&hash.finalize()))
 }
 
 /// Write a weekly report folder under `root`; returns its path.
