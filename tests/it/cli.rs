@@ -168,3 +168,32 @@ fn agg_flag_errors_name_the_flag_and_the_choices() {
         sitrep().arg("agg").args(&args).arg(fixture("native.csv")).assert().code(1).stderr(contains(msg));
     }
 }
+
+#[test]
+fn a_store_query_equals_the_same_query_on_the_csv_whether_or_not_it_is_normalised_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.parquet");
+    let data = repo("data/ucdp_ged_syria_2016-2019.csv");
+    sitrep().arg("ingest").arg(&data).arg("--store").arg(&store).arg("--quiet").assert().success();
+    let run = |extra: &[&str], source: &[std::ffi::OsString]| {
+        let out = sitrep()
+            .args(["agg", "--every", "month", "--by", "actor_parent", "--top", "5", "--format", "csv"])
+            .args(extra)
+            .args(source)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let csv = [data.clone().into_os_string()];
+    let from_store = ["--store".into(), store.clone().into_os_string()];
+    // Same tables: the store's rows are used as they are (lazy scan, no re-normalisation).
+    assert_eq!(run(&[], &from_store), run(&[], &csv));
+    // Other tables: the store's raw names are normalised again, as the CSV is.
+    let aliases = dir.path().join("a.toml");
+    std::fs::write(&aliases, "[[group]]\nname = \"Syrian government\"\naliases = [\"Government of Syria\"]\n").unwrap();
+    let extra = ["--aliases", aliases.to_str().unwrap()];
+    let renamed = run(&extra, &from_store);
+    assert!(renamed.contains("Syrian government") && !renamed.contains("Government of Syria"), "{renamed}");
+    assert_eq!(renamed, run(&extra, &csv));
+}
