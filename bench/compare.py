@@ -14,13 +14,25 @@ Prints the number of result rows (so the engines can be cross-checked).
 import sys
 
 
-def run_polars(path):
+def polars_base(path, precisions):
+    """The incidents placeable at these precisions (unknown counts as day), dates parsed."""
     import polars as pl
 
     lf = pl.scan_csv(path, schema_overrides={"fatalities": pl.Int64}) if path.endswith(".csv") else pl.scan_parquet(path)
-    lf = lf.filter(pl.col("date_precision").is_in(["day", "week"]) | pl.col("date_precision").is_null())
+    lf = lf.filter(pl.col("date_precision").is_in(precisions) | pl.col("date_precision").is_null())
     if path.endswith(".csv"):
         lf = lf.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+    return lf
+
+
+def duckdb_source(path):
+    return f"read_csv('{path}', header=true)" if path.endswith(".csv") else f"read_parquet('{path}')"
+
+
+def run_polars(path):
+    import polars as pl
+
+    lf = polars_base(path, ["day", "week"])
     lf = lf.select(["date", "actor", "fatalities"]).with_columns(pl.col("date").dt.truncate("1w").alias("week"))
     top = lf.group_by("actor").len().sort(["len", "actor"], descending=[True, False]).head(10).select(
         "actor", pl.lit(True).alias("keep")
@@ -39,7 +51,7 @@ def run_polars(path):
 def run_duckdb(path):
     import duckdb
 
-    src = f"read_csv('{path}', header=true)" if path.endswith(".csv") else f"read_parquet('{path}')"
+    src = duckdb_source(path)
     sql = f"""
         WITH base AS (
             SELECT CAST(date AS DATE) AS d, actor, fatalities FROM {src}
@@ -55,10 +67,7 @@ def run_duckdb(path):
 def grid_polars(path):
     import polars as pl
 
-    lf = pl.scan_csv(path, schema_overrides={"fatalities": pl.Int64}) if path.endswith(".csv") else pl.scan_parquet(path)
-    lf = lf.filter(pl.col("date_precision").is_in(["day", "week", "month"]) | pl.col("date_precision").is_null())
-    if path.endswith(".csv"):
-        lf = lf.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+    lf = polars_base(path, ["day", "week", "month"])
     lf = lf.select(["date", "target_type", "country", "fatalities"]).with_columns(
         pl.col("date").dt.truncate("1mo").alias("month")
     )
@@ -79,7 +88,7 @@ def grid_polars(path):
 def grid_duckdb(path):
     import duckdb
 
-    src = f"read_csv('{path}', header=true)" if path.endswith(".csv") else f"read_parquet('{path}')"
+    src = duckdb_source(path)
     sql = f"""
         WITH base AS (
             SELECT date_trunc('month', CAST(date AS DATE)) AS m, target_type, country, fatalities FROM {src}
