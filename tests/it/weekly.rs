@@ -21,6 +21,25 @@ fn weekly(week: &str, out: &Path) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// Start `sitrep weekly` for 2019-W45 into `out` without waiting for it.
+fn spawn_weekly(out: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("sitrep"))
+        .args(["weekly", "--week", "2019-W45", "--config"])
+        .arg(repo("sitrep.toml"))
+        .arg("--out")
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// `dir` holds the 2019-W45 report and nothing else: no temporary folder, old copy or lock.
+fn assert_only_the_report(dir: &Path) {
+    let left: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")], "no temporary folder or lock left behind");
+}
+
 fn summary(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
 }
@@ -187,8 +206,7 @@ fn a_write_failing_midway_keeps_the_old_report_and_leaves_no_debris() {
     );
     Command::new("bash").args(["-c", &script]).assert().code(1).stderr(contains("2019-W45"));
     assert_eq!(std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap(), before);
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")], "no temporary folder or lock left behind");
+    assert_only_the_report(dir.path());
 }
 
 #[cfg(unix)]
@@ -197,19 +215,10 @@ fn sigint_during_weekly_exits_1_and_leaves_the_previous_report() {
     let dir = tempfile::tempdir().unwrap();
     weekly("2019-W45", dir.path()).success();
     let before = std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("sitrep");
     // The signal must land while the run is under way; try a few delays.
     let mut interrupted = 0;
     for delay_ms in [60u64, 150, 300, 600] {
-        let child = std::process::Command::new(&bin)
-            .args(["weekly", "--week", "2019-W45", "--config"])
-            .arg(repo("sitrep.toml"))
-            .arg("--out")
-            .arg(dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = spawn_weekly(dir.path());
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
         let out = child.wait_with_output().unwrap();
@@ -223,8 +232,7 @@ fn sigint_during_weekly_exits_1_and_leaves_the_previous_report() {
             other => panic!("exit {other:?}: {stderr}"),
         }
         assert_eq!(std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap(), before);
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")], "no temporary folder or lock left");
+        assert_only_the_report(dir.path());
     }
     assert!(interrupted > 0, "no run was interrupted; the test did not exercise the handler");
 }
@@ -264,18 +272,7 @@ fn an_unwritable_output_folder_or_a_vanished_input_fails_cleanly() {
 #[test]
 fn two_weekly_runs_at_once_never_interleave() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("sitrep");
-    let spawn = || {
-        std::process::Command::new(&bin)
-            .args(["weekly", "--week", "2019-W45", "--quiet", "--config"])
-            .arg(repo("sitrep.toml"))
-            .arg("--out")
-            .arg(dir.path())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(), spawn());
+    let (a, b) = (spawn_weekly(dir.path()), spawn_weekly(dir.path()));
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     for o in [&a, &b] {
         let code = o.status.code();
@@ -292,6 +289,5 @@ fn two_weekly_runs_at_once_never_interleave() {
         let bytes = std::fs::read(folder.join(f[0].as_str().unwrap())).unwrap();
         assert_eq!(sitrep::render::report::sha256(&bytes), f[1].as_str().unwrap());
     }
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("2019-W45")]);
+    assert_only_the_report(dir.path());
 }
