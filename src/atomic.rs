@@ -1,6 +1,7 @@
 //! Writing output files so that a reader never sees a half-written file: write
 //! to a temporary name in the same folder, flush to disk, then rename over the
-//! target. A failure leaves the previous file intact.
+//! target. A failure leaves the previous file intact. Output names chosen in
+//! a config are checked here too ([`check_name`]), so none escapes its folder.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -56,4 +57,17 @@ pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut std::fs::File) -> 
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Output names become file names: no separators, no `..`, nothing hidden.
+pub fn check_name(name: &str) -> std::result::Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if ok && !name.contains("..") {
+        Ok(())
+    } else {
+        Err(format!("{name:?} must be letters, digits, '-', '_' or '.', not starting with '.'"))
+    }
 }

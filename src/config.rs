@@ -1,24 +1,34 @@
 //! `sitrep.toml`: data sources, normalisation files, week convention, anchor
 //! dates, and named chart and table definitions for `report` and `weekly`.
-//! Unknown keys are errors that name the key and list the valid ones (serde's
-//! `deny_unknown_fields`); values are checked here, naming the entry and key.
+//!
+//! Two stages (as ripgrep's low and high arguments): the file is read into
+//! [`ConfigFile`] (serde; unknown keys are errors that name the key and list
+//! the valid ones), then every value is checked and turned into typed
+//! settings, [`Config`], at load. Queries go through the same
+//! [`QueryDef::to_query`] as command-line flags, so the two cannot drift;
+//! errors name the entry and key as written in the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::{FixedOffset, NaiveDate, Weekday};
 use serde::Deserialize;
 
+use crate::atomic::check_name;
 use crate::error::{Error, Result};
-use crate::query::period::{parse_weekday, Period};
-use crate::query::spec::{parse_date_flag, parse_filter, Metric, Query};
-use crate::render::chart::ChartKind;
-use crate::schema::DatePrecision;
+use crate::ingest::{Mapping, Preset};
+use crate::pipeline::Inputs;
+use crate::query::def::{Origin, QueryDef};
+use crate::query::period::parse_weekday;
+use crate::query::Query;
+use crate::render::chart::{ChartFormat, ChartKind, ChartSize};
+use crate::render::format::OutputFormat;
+use crate::schema::dates::parse_date_arg;
 
-/// The whole configuration file.
+/// The configuration file as written (values not yet checked).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub struct ConfigFile {
     /// Inputs and normalisation.
     pub data: DataConfig,
     /// Week convention, time zone, anchors.
@@ -36,9 +46,6 @@ pub struct Config {
     /// `sitrep weekly` settings.
     #[serde(default)]
     pub weekly: WeeklyConfig,
-    /// The file it was read from; relative paths in it are relative to its folder.
-    #[serde(skip)]
-    pub path: PathBuf,
 }
 
 /// `[data]`.
@@ -115,46 +122,6 @@ impl Default for ReportConfig {
 
 fn charts_dir() -> PathBuf {
     "charts".into()
-}
-
-/// The query keys shared by charts and tables.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QueryDef {
-    /// Period (day, week, month, quarter, year, Nd).
-    pub every: Option<String>,
-    /// Group-by columns.
-    #[serde(default)]
-    pub by: Vec<String>,
-    /// Metrics.
-    #[serde(default)]
-    pub metrics: Vec<String>,
-    /// First date.
-    pub from: Option<String>,
-    /// Last date.
-    pub to: Option<String>,
-    /// `column=v1,v2` filters.
-    #[serde(default, rename = "where")]
-    pub filters: Vec<String>,
-    /// Minimum date precision.
-    pub min_precision: Option<String>,
-    /// Top N groups.
-    pub top: Option<usize>,
-    /// Zero-filled grid.
-    #[serde(default)]
-    pub fill_zeros: bool,
-    /// Rolling mean window.
-    pub rolling: Option<usize>,
-    /// Running total.
-    #[serde(default)]
-    pub cumulative: bool,
-    /// Running total from this date, or from a named anchor.
-    pub since: Option<String>,
-    /// Compare with previous periods.
-    pub compare: Option<usize>,
-    /// Split multi-actor cells.
-    #[serde(default)]
-    pub split_actors: bool,
 }
 
 /// A `[[chart]]` entry.
@@ -236,6 +203,67 @@ fn five() -> usize {
     5
 }
 
+/// A checked `[[chart]]` or `[[weekly.chart]]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartEntry {
+    /// Output name (file stem).
+    pub name: String,
+    /// Chart kind.
+    pub kind: ChartKind,
+    /// Title (default derived from the query).
+    pub title: Option<String>,
+    /// Subtitle (default the date range).
+    pub subtitle: Option<String>,
+    /// Formats to write, in order.
+    pub formats: Vec<ChartFormat>,
+    /// Size and PNG scale.
+    pub size: ChartSize,
+    /// Only in `weekly`: the chart covers this many weeks up to the report week.
+    pub weeks: Option<u32>,
+    /// The query, prepared for the kind.
+    pub query: Query,
+}
+
+/// A checked `[[table]]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableEntry {
+    /// Output name (file stem).
+    pub name: String,
+    /// Formats to write, in order.
+    pub formats: Vec<OutputFormat>,
+    /// The query.
+    pub query: Query,
+}
+
+/// Checked settings of a configuration file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from; relative paths in it are relative to its folder.
+    pub path: PathBuf,
+    /// `[data]` as written (paths as given, for the weekly manifest).
+    pub data: DataConfig,
+    /// The preset of `[data]`.
+    pub preset: Preset,
+    /// First day of the week.
+    pub week_start: Weekday,
+    /// The cutoff time zone (used only to pick today's date).
+    pub utc_offset: FixedOffset,
+    /// Named anchor dates, by name.
+    pub anchors: Vec<(String, NaiveDate)>,
+    /// `report` output folder (resolved).
+    pub report_out: PathBuf,
+    /// Charts `report` draws.
+    pub charts: Vec<ChartEntry>,
+    /// Tables `report` writes.
+    pub tables: Vec<TableEntry>,
+    /// `weekly` output folder (resolved; one subfolder per ISO week).
+    pub weekly_out: PathBuf,
+    /// How many top actors, target types and weapons `weekly` lists.
+    pub weekly_top: usize,
+    /// Charts in each weekly folder.
+    pub weekly_charts: Vec<ChartEntry>,
+}
+
 impl Config {
     /// Read and check a configuration file.
     pub fn load(path: &Path) -> Result<Self> {
@@ -245,179 +273,145 @@ impl Config {
 
     /// Parse and check configuration text.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let mut c: Config =
+        let file: ConfigFile =
             toml::from_str(text).map_err(|e| Error::Config { path: path.into(), message: e.to_string() })?;
-        c.path = path.to_path_buf();
-        c.validate()?;
-        Ok(c)
-    }
-
-    fn err(&self, message: String) -> Error {
-        Error::Config { path: self.path.clone(), message }
+        // Every message names the file; usage errors from shared checks are given its path.
+        file.check(path).map_err(|e| match e {
+            Error::Usage(message) => Error::Config { path: path.into(), message },
+            other => other,
+        })
     }
 
     /// A path from the config, relative to the config file's folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
-        match self.path.parent() {
-            Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
-            _ => p.to_path_buf(),
-        }
+        resolve(&self.path, p)
     }
 
-    /// The week start day.
-    pub fn week_start(&self) -> Result<chrono::Weekday> {
-        parse_weekday(&self.time.week_start).map_err(|e| self.err(format!("time.week_start: {e}")))
-    }
-
-    /// The cutoff time zone as a fixed offset.
-    pub fn utc_offset(&self) -> Result<FixedOffset> {
-        let s = self.time.utc_offset.trim();
-        let bad = || self.err(format!("time.utc_offset: {s:?} is not an offset like \"+03:00\" or \"-05:00\""));
-        let (sign, rest) = match s.as_bytes().first() {
-            Some(b'+') => (1, &s[1..]),
-            Some(b'-') => (-1, &s[1..]),
-            _ => return Err(bad()),
-        };
-        let (h, m) = rest.split_once(':').ok_or_else(bad)?;
-        let secs = h.parse::<i32>().map_err(|_| bad())? * 3600 + m.parse::<i32>().map_err(|_| bad())? * 60;
-        FixedOffset::east_opt(sign * secs).ok_or_else(bad)
-    }
-
-    /// Named anchors as dates.
-    pub fn anchors(&self) -> Result<Vec<(String, NaiveDate)>> {
-        self.time
-            .anchors
-            .iter()
-            .map(|(k, v)| {
-                Ok((k.clone(), parse_date_flag(&format!("time.anchors.{k}"), v).map_err(|e| self.err(e.to_string()))?))
-            })
-            .collect()
-    }
-
-    /// Build the query of a chart or table entry.
-    pub fn query(&self, what: &str, d: &QueryDef) -> Result<Query> {
-        let e = |key: &str, m: String| self.err(format!("{what}: {key}: {m}"));
-        let week_start = self.week_start()?;
-        let every = d
-            .every
-            .as_deref()
-            .map(|s| Period::parse(s, week_start, None))
-            .transpose()
-            .map_err(|x| e("every", x.to_string()))?;
-        let date = |key: &str, v: &Option<String>| -> Result<Option<NaiveDate>> {
-            v.as_deref().map(|s| parse_date_flag(key, s).map_err(|x| e(key, x.to_string()))).transpose()
-        };
-        let since = match &d.since {
-            None => None,
-            Some(s) => match self.anchors()?.into_iter().find(|(k, _)| k == s) {
-                Some((_, a)) => Some(a),
-                None => Some(parse_date_flag("since", s).map_err(|_| {
-                    let names: Vec<String> = self.time.anchors.keys().cloned().collect();
-                    e("since", format!("{s:?} is neither a date nor an anchor (anchors: {})", names.join(", ")))
-                })?),
-            },
-        };
-        let metrics = if d.metrics.is_empty() {
-            vec![Metric::Incidents]
-        } else {
-            Metric::parse_list(&d.metrics.join(",")).map_err(|x| e("metrics", x.to_string()))?
-        };
-        Ok(Query {
-            from: date("from", &d.from)?,
-            to: date("to", &d.to)?,
-            filters: d
-                .filters
-                .iter()
-                .map(|f| parse_filter(f))
-                .collect::<Result<_>>()
-                .map_err(|x| e("where", x.to_string()))?,
-            min_precision: d
-                .min_precision
-                .as_deref()
-                .map(|p| p.parse::<DatePrecision>())
-                .transpose()
-                .map_err(|x| e("min_precision", x))?,
-            every,
-            by: d.by.clone(),
-            metrics,
-            split_actors: d.split_actors,
-            top: d.top,
-            fill_zeros: d.fill_zeros,
-            rolling: d.rolling,
-            cumulative: d.cumulative || since.is_some(),
-            since,
-            compare: d.compare,
+    /// The inputs of `[data]`, for the pipeline (a mapping file is read here).
+    pub fn inputs(&self) -> Result<Inputs> {
+        let d = &self.data;
+        Ok(Inputs {
+            files: d.files.iter().map(|f| self.resolve(f)).collect(),
+            preset: self.preset,
+            mapping: d.mapping.as_ref().map(|m| Mapping::load(&self.resolve(m))).transpose()?,
+            aliases: d.aliases.iter().map(|a| self.resolve(a)).collect(),
+            taxonomies: d.taxonomies.iter().map(|t| self.resolve(t)).collect(),
+            ..Default::default()
         })
     }
 
-    fn validate(&self) -> Result<()> {
-        self.week_start()?;
-        self.utc_offset()?;
-        self.anchors()?;
-        crate::ingest::Preset::NAMES.iter().find(|n| n.eq_ignore_ascii_case(self.data.preset.trim())).ok_or_else(
-            || {
-                self.err(format!(
-                    "data.preset: unknown preset {:?} (choose from {})",
-                    self.data.preset,
-                    crate::ingest::Preset::NAMES.join(", ")
-                ))
-            },
-        )?;
-        if self.data.files.is_empty() {
-            return Err(self.err("data.files: give at least one input file".into()));
-        }
-        let mut names = std::collections::BTreeSet::new();
-        let charts =
-            self.charts.iter().map(|c| ("chart", c)).chain(self.weekly.charts.iter().map(|c| ("weekly.chart", c)));
-        for (what, c) in charts {
-            let label = format!("{what} {:?}", c.name);
-            check_name(&c.name).map_err(|m| self.err(format!("{label}: name: {m}")))?;
-            ChartKind::parse(&c.kind).map_err(|x| self.err(format!("{label}: kind: {x}")))?;
-            for f in &c.formats {
-                if !["svg", "png"].contains(&f.as_str()) {
-                    return Err(self.err(format!("{label}: formats: {f:?} (choose from svg, png)")));
-                }
-            }
-            let q = self.query(&label, &c.query)?;
-            if q.every.is_none() {
-                return Err(self.err(format!(
-                    "{label}: every: charts need a period (choose from {})",
-                    crate::query::period::EVERY_CHOICES
-                )));
-            }
-            if !names.insert(format!("{what}/{}", c.name)) {
-                return Err(self.err(format!("{label}: name used twice")));
-            }
-        }
-        let charts: std::collections::BTreeSet<String> = self.charts.iter().map(|c| c.name.clone()).collect();
-        for t in &self.tables {
-            let label = format!("table {:?}", t.name);
-            check_name(&t.name).map_err(|m| self.err(format!("{label}: name: {m}")))?;
-            for f in &t.formats {
-                if !["csv", "json", "md"].contains(&f.as_str()) {
-                    return Err(self.err(format!("{label}: formats: {f:?} (choose from csv, json, md)")));
-                }
-            }
-            self.query(&label, &t.query)?;
-            if charts.contains(&t.name) || !names.insert(format!("table/{}", t.name)) {
-                return Err(self.err(format!("{label}: name used twice")));
-            }
-        }
-        Ok(())
+    /// The annotations file of `[data]`, resolved.
+    pub fn annotations(&self) -> Option<PathBuf> {
+        self.data.annotations.as_ref().map(|p| self.resolve(p))
     }
 }
 
-/// Output names become file names: no separators, no `..`, nothing hidden.
-pub fn check_name(name: &str) -> std::result::Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-    if ok && !name.contains("..") {
-        Ok(())
-    } else {
-        Err(format!("{name:?} must be letters, digits, '-', '_' or '.', not starting with '.'"))
+fn resolve(config: &Path, p: &Path) -> PathBuf {
+    match config.parent() {
+        Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
+        _ => p.to_path_buf(),
     }
+}
+
+impl ConfigFile {
+    /// Check every value and build the typed settings.
+    fn check(self, path: &Path) -> Result<Config> {
+        let usage = |m: String| Error::Usage(m);
+        let week_start = parse_weekday(&self.time.week_start).map_err(|m| usage(format!("time.week_start: {m}")))?;
+        let utc_offset = parse_offset(&self.time.utc_offset).map_err(|m| usage(format!("time.utc_offset: {m}")))?;
+        let anchors = self
+            .time
+            .anchors
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), parse_date_arg(&format!("time.anchors.{k}"), v)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let preset = self.data.preset.parse::<Preset>().map_err(|e| usage(format!("data.preset: {e}")))?;
+        if self.data.files.is_empty() {
+            return Err(usage("data.files: give at least one input file".into()));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        let mut chart = |what: &str, c: &ChartDef| -> Result<ChartEntry> {
+            let label = format!("{what} {:?}", c.name);
+            let origin = Origin::Config(&label);
+            check_name(&c.name).map_err(|m| origin.error("name", m))?;
+            let kind = ChartKind::parse(&c.kind).map_err(|m| origin.error("kind", m))?;
+            let formats = c
+                .formats
+                .iter()
+                .map(|f| ChartFormat::parse(f))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|m| origin.error("formats", m))?;
+            let size = ChartSize {
+                width: c.width.unwrap_or(1200),
+                height: c.height.unwrap_or(675),
+                scale: c.scale.unwrap_or(1.0),
+            };
+            size.check().map_err(|m| origin.error("width/height/scale", m))?;
+            let mut query = c.query.clone();
+            kind.prepare(&mut query, origin)?;
+            let query = query.to_query(origin, week_start, &anchors)?;
+            if !names.insert(format!("{what}/{}", c.name)) {
+                return Err(origin.message("name used twice"));
+            }
+            Ok(ChartEntry {
+                name: c.name.clone(),
+                kind,
+                title: c.title.clone(),
+                subtitle: c.subtitle.clone(),
+                formats,
+                size,
+                weeks: c.weeks,
+                query,
+            })
+        };
+        let charts = self.charts.iter().map(|c| chart("chart", c)).collect::<Result<Vec<_>>>()?;
+        let weekly_charts = self.weekly.charts.iter().map(|c| chart("weekly.chart", c)).collect::<Result<Vec<_>>>()?;
+        let mut tables = Vec::new();
+        for t in &self.tables {
+            let label = format!("table {:?}", t.name);
+            let origin = Origin::Config(&label);
+            check_name(&t.name).map_err(|m| origin.error("name", m))?;
+            let formats = t
+                .formats
+                .iter()
+                .map(|f| OutputFormat::parse_file(f))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|m| origin.error("formats", m))?;
+            let query = t.query.to_query(origin, week_start, &anchors)?;
+            if charts.iter().any(|c| c.name == t.name) || !names.insert(format!("table/{}", t.name)) {
+                return Err(origin.message("name used twice"));
+            }
+            tables.push(TableEntry { name: t.name.clone(), formats, query });
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            preset,
+            week_start,
+            utc_offset,
+            anchors,
+            report_out: resolve(path, &self.report.out),
+            charts,
+            tables,
+            weekly_out: resolve(path, &self.weekly.out),
+            weekly_top: self.weekly.top,
+            weekly_charts,
+            data: self.data,
+        })
+    }
+}
+
+/// A UTC offset like `+03:00`.
+fn parse_offset(s: &str) -> std::result::Result<FixedOffset, String> {
+    let s = s.trim();
+    let bad = || format!("{s:?} is not an offset like \"+03:00\" or \"-05:00\"");
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1, &s[1..]),
+        Some(b'-') => (-1, &s[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+    let secs = h.parse::<i32>().map_err(|_| bad())? * 3600 + m.parse::<i32>().map_err(|_| bad())? * 60;
+    FixedOffset::east_opt(sign * secs).ok_or_else(bad)
 }
 
 #[cfg(test)]
@@ -435,7 +429,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("chart \"x\": kind: --kind: unknown chart kind \"pie\""), "{err}");
+        assert!(err.contains("chart \"x\": kind: unknown chart kind \"pie\""), "{err}");
         let err = Config::parse(
             "[data]\nfiles = [\"a.csv\"]\n[[chart]]\nname = \"../x\"\nkind = \"bar\"\nevery = \"week\"\n",
             p,
@@ -447,9 +441,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("time.week_start"), "{err}");
-        let ok = Config::parse("[data]\nfiles = [\"a.csv\"]\n[time]\nanchors = { campaign = \"2023-10-17\" }\n[[table]]\nname = \"t\"\nevery = \"week\"\nsince = \"campaign\"\n", p).unwrap();
-        let q = ok.query("t", &ok.tables[0].query).unwrap();
+        let ok = Config::parse("[data]\nfiles = [\"a.csv\"]\n[time]\nanchors = { campaign = \"2023-10-17\" }\n[[table]]\nname = \"t\"\nevery = \"week\"\ncumulative = true\nsince = \"campaign\"\n", p).unwrap();
+        let q = &ok.tables[0].query;
         assert_eq!(q.since, NaiveDate::from_ymd_opt(2023, 10, 17));
         assert!(q.cumulative);
+    }
+
+    #[test]
+    fn config_and_flags_share_one_query_check() {
+        let p = Path::new("sitrep.toml");
+        let parse = |entry: &str| Config::parse(&format!("[data]\nfiles = [\"a.csv\"]\n{entry}"), p);
+        // Refused on the command line, and now in a config too.
+        let err = parse("[[table]]\nname = \"t\"\nfrom = \"2024-02-01\"\nto = \"2024-01-01\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "sitrep.toml: table \"t\": from 2024-02-01 is after to 2024-01-01");
+        let err = parse("[[table]]\nname = \"t\"\nsince = \"2024-01-01\"\n").unwrap_err();
+        assert!(err.to_string().ends_with("table \"t\": since goes with cumulative = true"), "{err}");
+        // Preset aliases the command line accepts.
+        let c = Config::parse("[data]\nfiles = [\"a.csv\"]\npreset = \"ged\"\n", p).unwrap();
+        assert_eq!(c.preset, Preset::Ucdp);
+        // A cumulative chart is a running total; `since` belongs to it only.
+        let c = parse("[[chart]]\nname = \"c\"\nkind = \"cumulative\"\nevery = \"week\"\nsince = \"2024-01-01\"\n")
+            .unwrap();
+        assert!(c.charts[0].query.cumulative && c.charts[0].query.fill_zeros);
+        let err =
+            parse("[[chart]]\nname = \"b\"\nkind = \"bar\"\nevery = \"week\"\nsince = \"2024-01-01\"\n").unwrap_err();
+        assert!(err.to_string().contains("chart \"b\": since goes with kind = \"cumulative\""), "{err}");
+        let err = parse("[[chart]]\nname = \"b\"\nkind = \"bar\"\n").unwrap_err();
+        assert!(err.to_string().contains("chart \"b\": every: charts need a period"), "{err}");
     }
 }

@@ -1,6 +1,11 @@
 //! The library's error type. Every variant names the input it is about (file,
 //! and where it applies row, column and value) and, where the user picked
 //! something invalid, lists the valid choices.
+//!
+//! Each variant belongs to one [`ErrorKind`] (usage, data, io, internal,
+//! interrupted), and [`Error::exit_code`] is the one place where kinds become
+//! exit codes. This module is the lowest layer: it imports nothing else from
+//! the crate.
 
 use std::path::PathBuf;
 
@@ -30,22 +35,26 @@ pub enum Error {
         message: String,
     },
     /// The requested preset does not exist.
-    #[error("unknown preset {name:?} (choose from {})", crate::ingest::Preset::NAMES.join(", "))]
+    #[error("unknown preset {name:?} (choose from {choices})")]
     UnknownPreset {
         /// What the user asked for.
         name: String,
+        /// The preset names, comma-separated.
+        choices: String,
     },
     /// `--preset auto` could not tell which layout the file has.
     #[error(
         "{}: cannot recognise the layout from its header (columns found: {}); \
-         pass --preset with one of {} or describe the columns with --mapping FILE.toml",
-        path.display(), columns.join(", "), crate::ingest::Preset::NAMES.join(", ")
+         pass --preset with one of {choices} or describe the columns with --mapping FILE.toml",
+        path.display(), columns.join(", ")
     )]
     UnknownLayout {
         /// The file.
         path: PathBuf,
         /// The header fields that were found.
         columns: Vec<String>,
+        /// The preset names, comma-separated.
+        choices: String,
     },
     /// A column the preset needs is not in the file.
     #[error(
@@ -70,9 +79,36 @@ pub enum Error {
         /// What is wrong, naming the key and the valid values.
         message: String,
     },
-    /// An invalid argument to a library call (names the option).
+    /// An option or argument has an invalid value (the message names the
+    /// option as the user wrote it and lists the valid choices).
     #[error("{0}")]
-    Invalid(String),
+    Usage(String),
+    /// A query names a column the incidents do not have.
+    #[error("--{option}: unknown column {name:?} (columns: {})", columns.join(", "))]
+    UnknownColumn {
+        /// The query key naming it (`by`, `where`).
+        option: &'static str,
+        /// The column asked for.
+        name: String,
+        /// The columns there are.
+        columns: Vec<String>,
+    },
+    /// The data cannot give what was asked (a week outside the data, a
+    /// query that matches no incident, a value `--strict` refuses).
+    #[error("{0}")]
+    Data(String),
+    /// A query matched no incident, so a chart has nothing to draw.
+    #[error("no incidents match the query: nothing to draw")]
+    NothingToDraw,
+    /// Another run holds the lock of the output being written.
+    #[error("{}: another run is writing this report (remove the lock file if no sitrep is running)", lock.display())]
+    Locked {
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// A bug in sitrep: an invariant did not hold.
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
     /// SIGINT or SIGTERM arrived; nothing was replaced.
     #[error(
         "interrupted (SIGINT or SIGTERM): stopped before replacing any output, so the previous outputs are intact"
@@ -83,6 +119,21 @@ pub enum Error {
     Polars(#[from] polars::error::PolarsError),
 }
 
+/// What an error is about, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The user asked for something invalid (an option, a config value, a preset).
+    Usage,
+    /// The input data is unreadable or cannot give what was asked.
+    Data,
+    /// A file could not be read or written.
+    Io,
+    /// A bug in sitrep or a library it uses.
+    Internal,
+    /// Stopped by a signal before replacing any output.
+    Interrupted,
+}
+
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), source }
@@ -90,5 +141,32 @@ impl Error {
 
     pub(crate) fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Format { path: path.into(), message: message.into() }
+    }
+
+    /// The area the error belongs to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Usage(_) | Error::UnknownPreset { .. } | Error::Config { .. } | Error::UnknownColumn { .. } => {
+                ErrorKind::Usage
+            }
+            Error::Format { .. }
+            | Error::UnknownLayout { .. }
+            | Error::MissingColumn { .. }
+            | Error::Data(_)
+            | Error::NothingToDraw => ErrorKind::Data,
+            Error::Io { .. } | Error::Locked { .. } => ErrorKind::Io,
+            Error::Internal(_) | Error::Polars(_) => ErrorKind::Internal,
+            Error::Interrupted => ErrorKind::Interrupted,
+        }
+    }
+
+    /// The process exit code for this error. Every library error exits 1
+    /// (bad data, a refused value, a failed write, an interruption); exit 2
+    /// is left to argument syntax the command line parser rejects, so a
+    /// scheduled run can tell "fix the command" from "look at the data".
+    pub fn exit_code(&self) -> u8 {
+        match self.kind() {
+            ErrorKind::Usage | ErrorKind::Data | ErrorKind::Io | ErrorKind::Internal | ErrorKind::Interrupted => 1,
+        }
     }
 }

@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use crate::atomic::write_atomic_with;
 use crate::error::Result;
-use crate::ingest::parse::epoch_days;
+use crate::schema::dates::epoch_days;
 use crate::schema::{col, CANONICAL};
 
 /// Rows per generated batch.
@@ -298,7 +298,7 @@ impl Batch {
                 col::FATALITIES => Column::new((*name).into(), self.fatalities.clone()),
                 col::INJURED => Column::new((*name).into(), self.injured.clone()),
                 col::NOTES => Column::new((*name).into(), self.notes.clone()),
-                _ => Column::full_null((*name).into(), n, &crate::ingest::dtype_of(*ty)),
+                _ => Column::full_null((*name).into(), n, &crate::schema::dtype_of(*ty)),
             };
             cols.push(c);
         }
@@ -308,7 +308,7 @@ impl Batch {
     fn write_csv(&self, w: &mut csv::Writer<impl Write>) -> csv::Result<()> {
         let opt = |v: Option<i64>| v.map_or_else(String::new, |x| x.to_string());
         for i in 0..self.id.len() {
-            let date = crate::ingest::parse::from_epoch_days(self.date[i]).unwrap_or_default().to_string();
+            let date = crate::schema::dates::from_epoch_days(self.date[i]).unwrap_or_default().to_string();
             w.write_record([
                 self.id[i].as_str(),
                 &date,
@@ -337,14 +337,8 @@ pub fn generate(out: &Path, rows: u64, seed: u64) -> Result<()> {
     write_atomic_with(out, |f| {
         if parquet {
             let first = Batch::default().frame().map_err(std::io::Error::other)?;
-            let mut w = ParquetWriter::new(f)
-                .with_statistics(StatisticsOptions::full())
-                .with_row_group_size(Some(crate::store::ROW_GROUP_ROWS))
-                // Ids are unique by construction, so it is a store; not normalised.
-                .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
-                    (crate::store::STORE_KEY.to_string(), "1".to_string()),
-                    (crate::store::NORMALISER_KEY.to_string(), "none".to_string()),
-                ])))
+            // Ids are unique by construction, so it is a store; not normalised.
+            let mut w = crate::store::parquet_writer(f, "none")
                 .batched(&first.schema().as_ref().clone())
                 .map_err(std::io::Error::other)?;
             while let Some(b) = g.batch() {

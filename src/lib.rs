@@ -8,6 +8,21 @@
 //! The store keeps canonical incidents as Parquet; queries collect into plain
 //! Rust values; renderers format them.
 //!
+//! Layers, lowest first; each imports only from layers below it:
+//!
+//! 1. shared helpers: [`error`], [`schema`] (columns, dtypes, dates),
+//!    [`text`] (number formatting, escaping, hex), [`atomic`] (safe writes
+//!    and names);
+//! 2. [`ingest`] → [`normalise`] → [`store`] → [`query`] (and [`gen`]) →
+//!    [`render`] (tables and charts; no polars);
+//! 3. [`pipeline`] (inputs → prepared incidents, the steps every command
+//!    runs), [`config`] (`sitrep.toml` as typed settings), [`report`]
+//!    (`report` and `weekly` runs).
+//!
+//! The `sitrep` binary's `cli` module only turns flags into the same typed
+//! values a config gives ([`pipeline::Inputs`], [`query::QueryDef`]) and
+//! calls these.
+//!
 //! ```
 //! use sitrep::ingest::{load_incidents, LoadOptions};
 //! use sitrep::schema::col;
@@ -32,12 +47,15 @@ pub mod error;
 pub mod gen;
 pub mod ingest;
 pub mod normalise;
+pub mod pipeline;
 pub mod query;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod store;
+pub mod text;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 
 /// Running lazy polars queries.
 pub(crate) trait Run {

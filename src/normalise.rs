@@ -37,6 +37,11 @@ pub const DEFAULT_ALIASES: &str = include_str!("../data/aliases.toml");
 /// The shipped taxonomies.
 pub const DEFAULT_TAXONOMY: &str = include_str!("../data/taxonomy.toml");
 
+/// Free text the weapon keyword rules read besides the weapon value.
+pub const WEAPON_TEXT: &[&str] = &[c::NOTES];
+/// Free text the target type keyword rules read besides the target type value.
+pub const TARGET_TYPE_TEXT: &[&str] = &[c::TARGET, c::LOCATION, c::NOTES];
+
 /// Column keeping the source's actor value.
 pub const ACTOR_RAW: &str = "actor_raw";
 /// Column keeping the source's target value.
@@ -364,7 +369,7 @@ impl Normaliser {
             hash.update(text.len().to_le_bytes());
             hash.update(text.as_bytes());
         }
-        n.fingerprint = crate::render::report::hex(&hash.finalize());
+        n.fingerprint = crate::text::hex(&hash.finalize());
         Ok(n)
     }
 
@@ -378,6 +383,26 @@ impl Normaliser {
             self.target_type.extend(s, "target_type", origin)?;
         }
         Ok(())
+    }
+
+    /// The columns normalisation reads to produce `columns`: actors for
+    /// parents and umbrellas, free text for weapon and target type keywords.
+    /// With [`crate::query::Query::columns`] this is the one statement of
+    /// what a query loads, so `agg --by weapon` and `report` read the same.
+    pub fn reads(columns: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = columns.to_vec();
+        for name in columns {
+            let extra: &[&str] = match name.as_str() {
+                c::ACTOR_PARENT | c::ACTOR_UMBRELLA => &[c::ACTOR],
+                c::WEAPON => WEAPON_TEXT,
+                c::TARGET_TYPE => TARGET_TYPE_TEXT,
+                _ => &[],
+            };
+            out.extend(extra.iter().map(|e| e.to_string()));
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Normalise actors, targets, weapons and target types of a canonical frame.
@@ -414,11 +439,9 @@ impl Normaliser {
             };
             unmapped.columns.push((column.to_string(), missing));
         }
-        let weapon_text = [c::NOTES];
-        let target_text = [c::TARGET, c::LOCATION, c::NOTES];
         for (column, raw_name, tax, extra) in [
-            (c::WEAPON, WEAPON_RAW, &self.weapon, &weapon_text[..]),
-            (c::TARGET_TYPE, TARGET_TYPE_RAW, &self.target_type, &target_text[..]),
+            (c::WEAPON, WEAPON_RAW, &self.weapon, WEAPON_TEXT),
+            (c::TARGET_TYPE, TARGET_TYPE_RAW, &self.target_type, TARGET_TYPE_TEXT),
         ] {
             let missing = if wanted(&[column]) {
                 let (next, missing) = apply_taxonomy(lf, column, raw_name, tax, extra, list_unmapped)?;

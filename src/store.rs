@@ -12,6 +12,7 @@ use crate::Run;
 
 use crate::atomic::write_atomic_with;
 use crate::error::{Error, Result};
+use crate::ingest::{source, FileSummary, Format, Loaded};
 use crate::schema::{col, CANONICAL};
 
 /// Rows per Parquet row group: small enough for date-range skipping, large
@@ -33,7 +34,7 @@ pub struct StoreChange {
 
 /// Read a store written by [`upsert`].
 pub fn read_store(path: &Path) -> Result<DataFrame> {
-    let df = crate::ingest::source::read_parquet(path)?;
+    let df = source::read_parquet(path)?;
     for (c, _) in CANONICAL {
         if df.column(c).is_err() {
             return Err(Error::format(
@@ -67,7 +68,7 @@ pub struct StoreMeta {
 pub fn read_meta(path: &Path) -> Result<StoreMeta> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = ParquetReader::new(file);
-    let bad = |e: PolarsError| crate::ingest::source::parquet_error(path, e);
+    let bad = |e: PolarsError| source::parquet_error(path, e);
     let meta = reader.get_metadata().map_err(bad)?.clone();
     let value = |key: &str| {
         meta.key_value_metadata().as_ref().and_then(|kv| kv.iter().find(|k| k.key == key)).and_then(|k| k.value.clone())
@@ -124,17 +125,56 @@ pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Re
     let mut df = merged.sort([col::DATE, id], SortMultipleOptions::default().with_maintain_order(true)).run()?;
     let total = df.height() as u64;
     write_atomic_with(path, |f| {
-        ParquetWriter::new(f)
+        parquet_writer(f, &fingerprint)
             .with_compression(ParquetCompression::Zstd(None))
-            .with_statistics(StatisticsOptions::full())
-            .with_row_group_size(Some(ROW_GROUP_ROWS))
-            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
-                (STORE_KEY.to_string(), "1".to_string()),
-                (NORMALISER_KEY.to_string(), fingerprint.clone()),
-            ])))
             .finish(&mut df)
             .map(|_| ())
             .map_err(std::io::Error::other)
     })?;
     Ok(StoreChange { total, ..change })
+}
+
+/// A Parquet writer for store files: full statistics and date-sized row
+/// groups (so a date-range query skips most of a large file), and the
+/// footer keys that mark the file as a store normalised with `normaliser`
+/// (`none`: not normalised). [`upsert`] and the generator both write with it.
+pub fn parquet_writer<'f>(file: &'f mut std::fs::File, normaliser: &str) -> ParquetWriter<&'f mut std::fs::File> {
+    ParquetWriter::new(file)
+        .with_statistics(StatisticsOptions::full())
+        .with_row_group_size(Some(ROW_GROUP_ROWS))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+            (STORE_KEY.to_string(), "1".to_string()),
+            (NORMALISER_KEY.to_string(), normaliser.to_string()),
+        ])))
+}
+
+/// A lone store written by sitrep (ids unique by construction, rows already
+/// validated) as a lazy scan of the `columns` a query reads (all when
+/// `None`): nothing is read until a query collects, and then only the
+/// columns and row groups it needs. `None` for any other file.
+pub fn scan(path: &Path, columns: Option<&[String]>) -> Result<Option<Loaded>> {
+    if source::detect_format(path)? != Format::Parquet {
+        return Ok(None);
+    }
+    let meta = read_meta(path)?;
+    if !meta.is_store {
+        return Ok(None);
+    }
+    let Some(lf) = crate::ingest::canonical_scan(path, columns)? else { return Ok(None) };
+    let summary = FileSummary {
+        path: path.to_path_buf(),
+        layout: "sitrep store (canonical Parquet)".into(),
+        format: Format::Parquet,
+        has_header: true,
+        read: meta.rows,
+        accepted: meta.rows,
+        rejected: 0,
+    };
+    Ok(Some(Loaded {
+        frame: DataFrame::empty(),
+        scan: Some(lf),
+        normalised_with: meta.normaliser,
+        rejects: Vec::new(),
+        files: vec![summary],
+    }))
 }

@@ -4,14 +4,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use chrono::{NaiveDate, Weekday};
 use clap::{Args, ValueEnum};
-use sitrep::ingest::{load_incidents, write_rejects, LoadOptions};
-use sitrep::query::period::{parse_weekday, Period};
-use sitrep::query::spec::{parse_date_flag, parse_filter, Metric, Query};
-use sitrep::render::table::{render_table, OutputFormat};
-use sitrep::schema::DatePrecision;
+use sitrep::pipeline::{Needs, Prepared};
+use sitrep::query::def::{week_start, Origin, QueryDef};
+use sitrep::query::Query;
+use sitrep::render::format::{render_table, OutputFormat};
+use sitrep::schema::dates::parse_date_arg;
 
 use super::InputArgs;
 
@@ -69,39 +67,31 @@ pub struct QueryArgs {
 }
 
 impl QueryArgs {
-    /// Validate the flags into a query.
-    pub fn to_query(&self) -> anyhow::Result<Query> {
-        let week_start: Weekday = parse_weekday(&self.week_start)?;
-        let anchor = self.anchor.as_deref().map(|a| parse_date_flag("--anchor", a)).transpose()?;
-        let every = self.every.as_deref().map(|e| Period::parse(e, week_start, anchor)).transpose()?;
-        let date = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<NaiveDate>> {
-            Ok(v.as_deref().map(|s| parse_date_flag(flag, s)).transpose()?)
-        };
-        let (from, to) = (date("--from", &self.from)?, date("--to", &self.to)?);
-        if let (Some(a), Some(b)) = (from, to) {
-            anyhow::ensure!(a <= b, "--from {a} is after --to {b}");
-        }
-        let min_precision = self
-            .min_precision
-            .as_deref()
-            .map(|p| p.parse::<DatePrecision>().map_err(|e| anyhow::anyhow!("--min-precision: {e}")))
-            .transpose()?;
-        Ok(Query {
-            from,
-            to,
-            filters: self.filters.iter().map(|f| parse_filter(f)).collect::<Result<_, _>>()?,
-            min_precision,
-            every,
-            by: self.by.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect(),
-            metrics: Metric::parse_list(&self.metric)?,
-            split_actors: self.split_actors,
+    /// The flags as a query definition, the form a config entry has too.
+    pub fn to_def(&self) -> QueryDef {
+        QueryDef {
+            every: self.every.clone(),
+            anchor: self.anchor.clone(),
+            by: self.by.clone(),
+            metrics: vec![self.metric.clone()],
+            from: self.from.clone(),
+            to: self.to.clone(),
+            filters: self.filters.clone(),
+            min_precision: self.min_precision.clone(),
             top: self.top,
             fill_zeros: self.fill_zeros,
             rolling: self.rolling,
             cumulative: self.cumulative,
-            since: date("--since", &self.since)?,
+            since: self.since.clone(),
             compare: self.compare,
-        })
+            split_actors: self.split_actors,
+        }
+    }
+
+    /// Validate a definition made from these flags into a query.
+    pub fn query(&self, def: &QueryDef) -> anyhow::Result<Query> {
+        let start = week_start(Origin::Flags, "week_start", &self.week_start)?;
+        Ok(def.to_query(Origin::Flags, start, &[])?)
     }
 }
 
@@ -140,58 +130,28 @@ pub struct AggArgs {
     pub format: FormatArg,
 }
 
-/// Load the inputs of a query command, keeping only the source columns it names.
-pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<(sitrep::ingest::Loaded, LoadOptions)> {
-    let input = &source.input;
-    let mut files = input.files.clone();
-    files.extend(source.store.clone());
-    anyhow::ensure!(!files.is_empty(), "no input: give data files or --store S.parquet");
-    let mut opts = input.load_options()?;
-    let mut columns: Vec<String> = q.by.iter().chain(q.filters.iter().map(|(c, _)| c)).cloned().collect();
-    if q.split_actors {
-        columns.push(sitrep::schema::col::ACTOR.to_string());
-    }
-    // Normalisation reads related columns: actors for parents and umbrellas,
-    // free text for weapon and target type keywords.
-    use sitrep::schema::col as c;
-    let extra: Vec<&str> = columns
-        .iter()
-        .flat_map(|name| match name.as_str() {
-            c::ACTOR_PARENT | c::ACTOR_UMBRELLA => vec![c::ACTOR],
-            c::WEAPON => vec![c::NOTES],
-            c::TARGET_TYPE => vec![c::TARGET, c::LOCATION, c::NOTES],
-            _ => vec![],
-        })
-        .collect();
-    columns.extend(extra.into_iter().map(String::from));
-    columns.sort();
-    columns.dedup();
-    opts.columns = Some(columns);
-    opts.lazy = true;
-    let mut loaded = load_incidents(&files, &opts)?;
-    let how = super::NormaliseFor { columns: opts.columns.as_deref(), lazy: true, list_unmapped: false };
-    super::normalise(input, &mut loaded, how)?;
-    if let Some(path) = &input.rejects {
-        write_rejects(path, &loaded, &opts, !input.no_csv_escape)
-            .with_context(|| format!("writing rejects to {}", path.display()))?;
-    }
-    super::warn_rejected(&loaded, input.rejects.as_ref());
-    Ok((loaded, opts))
+/// Load the inputs of a query command, keeping only the columns it reads.
+pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared> {
+    let mut inputs = source.input.inputs()?;
+    inputs.files.extend(source.store.clone());
+    anyhow::ensure!(!inputs.files.is_empty(), "no input: give data files or --store S.parquet");
+    let prepared = sitrep::pipeline::load(&inputs, &Needs::query(q))?;
+    super::warn_rejected(&prepared.loaded, inputs.rejects.as_ref());
+    Ok(prepared)
 }
 
 pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
-    let q = args.query.to_query()?;
-    anyhow::ensure!(q.since.is_none() || q.cumulative, "--since goes with --cumulative");
-    let (loaded, _) = load_for_query(&args.source, &q)?;
+    let q = args.query.query(&args.query.to_def())?;
+    let prepared = load_for_query(&args.source, &q)?;
     let table = if args.lull {
         let as_of = match (&args.as_of, q.to) {
-            (Some(a), _) => parse_date_flag("--as-of", a)?,
+            (Some(a), _) => parse_date_arg("--as-of", a)?,
             (None, Some(to)) => to,
             (None, None) => chrono::Local::now().date_naive(),
         };
-        sitrep::query::lull::lulls(loaded.lazy(), &q, as_of)?.1
+        sitrep::query::lull::lulls(prepared.lazy(), &q, as_of)?.1
     } else {
-        sitrep::query::run(loaded.lazy(), &q)?.1
+        sitrep::query::run(prepared.lazy(), &q)?.1
     };
     let format = match args.format {
         FormatArg::Table => OutputFormat::Table,

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use sitrep::query;
-use sitrep::render::chart::{self, Annotation, ChartData, ChartKind, ChartSize, Colours};
+use sitrep::query::{self, Origin};
+use sitrep::render::chart::{self, Annotation, ChartData, ChartFormat, ChartKind, ChartSize, Colours};
 
 use super::agg::{load_for_query, QueryArgs, SourceArgs};
 
@@ -46,23 +46,17 @@ pub struct ChartArgs {
 }
 
 pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
-    let kind = ChartKind::parse(&args.kind)?;
-    let mut q = args.query.to_query()?;
-    anyhow::ensure!(q.every.is_some(), "charts need --every (day, week, month, quarter, year or Nd)");
-    q.fill_zeros = true;
-    anyhow::ensure!(q.since.is_none() || kind == ChartKind::Cumulative, "--since goes with --kind cumulative");
-    if kind == ChartKind::Cumulative {
-        q.cumulative = true;
-    }
-    let format_png = match args.out.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref() {
-        Some("svg") => false,
-        Some("png") => true,
-        _ => anyhow::bail!("--out: {} must end in .svg or .png", args.out.display()),
-    };
-    anyhow::ensure!(args.width >= 200 && args.height >= 150, "--width/--height: at least 200×150 pixels");
-    anyhow::ensure!(args.scale > 0.0 && args.scale <= 8.0, "--scale: between 0 and 8");
-    let (loaded, _) = load_for_query(&args.source, &q)?;
-    let (agg, table) = query::run(loaded.lazy(), &q)?;
+    let kind = ChartKind::parse(&args.kind).map_err(|e| Origin::Flags.error("kind", e))?;
+    let mut def = args.query.to_def();
+    kind.prepare(&mut def, Origin::Flags)?;
+    let q = args.query.query(&def)?;
+    let extension = args.out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = ChartFormat::parse(extension)
+        .map_err(|_| anyhow::anyhow!("--out: {} must end in .svg or .png", args.out.display()))?;
+    let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
+    size.check().map_err(|e| anyhow::anyhow!("--width/--height/--scale: {e}"))?;
+    let prepared = load_for_query(&args.source, &q)?;
+    let (agg, table) = query::run(prepared.lazy(), &q)?;
     let data = ChartData::from_table(&table, kind.value_column(), q.every)?;
     let notes: Vec<Annotation> = match &args.annotations {
         Some(p) => chart::load_annotations(p)?,
@@ -72,15 +66,14 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
         &q,
         kind,
         &agg,
-        &loaded.files,
+        &prepared.loaded.files,
         "",
         args.title.clone(),
         args.subtitle.clone(),
         args.note.clone(),
     );
-    let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     let svg = chart::render_svg(kind, &data, &text, &notes, size, &mut Colours::default())?;
-    let bytes = if format_png { chart::svg_to_png(&svg, args.scale)? } else { svg.into_bytes() };
+    let bytes = format.encode(&svg, size)?;
     sitrep::atomic::write_atomic(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
     for n in &table.notes {
         eprintln!("note: {n}");

@@ -4,11 +4,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
-use sitrep::ingest::{load_incidents, write_rejects};
+use sitrep::pipeline::Needs;
 use sitrep::query::summary::summarise;
-use sitrep::render::fmt::{count, ellipsis, signed};
+use sitrep::text::{count, ellipsis, signed};
 
 use super::InputArgs;
 
@@ -32,14 +31,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: give at least one FILE (see --help)");
         return Ok(ExitCode::from(2));
     }
-    let opts = args.input.load_options()?;
-    let mut loaded = load_incidents(&args.input.files, &opts)?;
-    let (unmapped, _) =
-        super::normalise(&args.input, &mut loaded, super::NormaliseFor { list_unmapped: true, ..Default::default() })?;
-    if let Some(path) = &args.input.rejects {
-        write_rejects(path, &loaded, &opts, !args.input.no_csv_escape)
-            .with_context(|| format!("writing rejects to {}", path.display()))?;
-    }
+    let prepared = sitrep::pipeline::load(&args.input.inputs()?, &Needs::rows().listing_unmapped())?;
+    let (loaded, unmapped) = (&prepared.loaded, &prepared.unmapped);
     let s = summarise(&loaded.frame, args.top)?;
     let mut out = std::io::stdout().lock();
     for f in &loaded.files {
@@ -98,7 +91,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     drop(out);
-    super::report_rejects(&loaded, args.show, args.input.rejects.as_ref());
+    super::report_rejects(loaded, args.show, args.input.rejects.as_ref());
     if loaded.rejected() > 0 {
         eprintln!("check failed: {} of {} rows rejected", count(loaded.rejected()), count(loaded.read()));
         return Ok(ExitCode::from(1));

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use sitrep::ingest::{load_incidents, write_rejects};
-use sitrep::render::fmt::count;
+use sitrep::pipeline::Needs;
+use sitrep::text::count;
 
 use super::InputArgs;
 
@@ -29,14 +29,9 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: give at least one FILE (see --help)");
         return Ok(ExitCode::from(2));
     }
-    let opts = args.input.load_options()?;
-    let mut loaded = load_incidents(&args.input.files, &opts)?;
-    let (_, fingerprint) = super::normalise(&args.input, &mut loaded, Default::default())?;
-    if let Some(path) = &args.input.rejects {
-        write_rejects(path, &loaded, &opts, !args.input.no_csv_escape)
-            .with_context(|| format!("writing rejects to {}", path.display()))?;
-    }
-    let change = sitrep::store::upsert(&args.store, &loaded.frame, fingerprint.as_deref())
+    let prepared = sitrep::pipeline::load(&args.input.inputs()?, &Needs::rows())?;
+    let loaded = &prepared.loaded;
+    let change = sitrep::store::upsert(&args.store, &loaded.frame, prepared.normaliser.as_deref())
         .with_context(|| format!("updating the store {}", args.store.display()))?;
     if !args.quiet {
         let mut out = std::io::stdout().lock();
@@ -60,7 +55,7 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
             count(change.unchanged),
             count(change.total)
         )?;
-        super::report_rejects(&loaded, 10, args.input.rejects.as_ref());
+        super::report_rejects(loaded, 10, args.input.rejects.as_ref());
     }
     Ok(ExitCode::SUCCESS)
 }

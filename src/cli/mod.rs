@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sitrep::ingest::{Encoding, LoadOptions, Mapping, Preset};
+use sitrep::ingest::{Encoding, Mapping, Preset};
+use sitrep::pipeline::Inputs;
 
 /// Time-series statistics, charts and weekly summaries for conflict incident data.
 #[derive(Debug, Parser)]
@@ -48,8 +49,7 @@ pub struct InputArgs {
     /// Incident files: CSV, TSV (optionally .gz), NDJSON or Parquet.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Source layout: auto, acled, ucdp, gtd, gdelt, native.
-    #[arg(long, default_value = "auto", value_name = "P")]
+    #[arg(long, default_value = "auto", value_name = "P", help = format!("Source layout: {}", Preset::choices()))]
     pub preset: String,
     /// TOML file mapping another table's columns to the canonical schema.
     #[arg(long, value_name = "M.toml")]
@@ -87,71 +87,24 @@ pub enum EncodingArg {
 }
 
 impl InputArgs {
-    /// Validated load options (a bad preset or mapping is an error here).
-    pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
-        let preset: Preset = self.preset.parse()?;
-        let mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
-        let encoding = match self.encoding {
-            EncodingArg::Utf8 => Encoding::Utf8,
-            EncodingArg::Latin1 => Encoding::Latin1,
-        };
-        Ok(LoadOptions { preset, mapping, encoding, columns: None, lazy: false, range_bytes: None })
+    /// The validated inputs (a bad preset or mapping is an error here).
+    pub fn inputs(&self) -> anyhow::Result<Inputs> {
+        Ok(Inputs {
+            files: self.files.clone(),
+            preset: self.preset.parse()?,
+            mapping: self.mapping.as_deref().map(Mapping::load).transpose()?,
+            encoding: match self.encoding {
+                EncodingArg::Utf8 => Encoding::Utf8,
+                EncodingArg::Latin1 => Encoding::Latin1,
+            },
+            aliases: self.aliases.clone(),
+            taxonomies: self.taxonomies.clone(),
+            normalise: !self.no_normalise,
+            strict: self.strict,
+            rejects: self.rejects.clone(),
+            csv_escape: !self.no_csv_escape,
+        })
     }
-}
-
-/// How a command wants its incidents normalised.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NormaliseFor<'a> {
-    /// The columns the command reads (`None`: all); only these are normalised.
-    pub columns: Option<&'a [String]>,
-    /// Leave the result as a lazy plan (one query follows) instead of
-    /// materialising it once for several queries or for writing.
-    pub lazy: bool,
-    /// List unmapped taxonomy values (costs a pass per column); `--strict` implies it.
-    pub list_unmapped: bool,
-}
-
-/// Apply aliases and taxonomies (unless `--no-normalise`) and enforce `--strict`.
-/// Returns the unmapped values and the fingerprint of the tables applied
-/// (`None` with `--no-normalise`).
-pub fn normalise(
-    input: &InputArgs,
-    loaded: &mut sitrep::ingest::Loaded,
-    how: NormaliseFor<'_>,
-) -> anyhow::Result<(sitrep::normalise::Unmapped, Option<String>)> {
-    if input.no_normalise {
-        return Ok(Default::default());
-    }
-    let n = sitrep::normalise::Normaliser::load(&input.aliases, &input.taxonomies)?;
-    if loaded.scan.is_some() && !input.strict && loaded.normalised_with.as_deref() == Some(n.fingerprint.as_str()) {
-        // A store normalised with these very tables: nothing would change.
-        return Ok((Default::default(), Some(n.fingerprint)));
-    }
-    let (lf, unmapped) = n.apply_lazy(loaded.lazy(), how.columns, how.list_unmapped || input.strict)?;
-    loaded.frame = Default::default();
-    loaded.scan = Some(lf);
-    loaded.normalised_with = Some(n.fingerprint.clone());
-    if !how.lazy {
-        loaded.materialise()?;
-    }
-    if input.strict && !unmapped.is_empty() {
-        let parts: Vec<String> = unmapped
-            .columns
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(c, v)| {
-                let shown: Vec<String> = v.iter().take(5).map(|(val, n)| format!("{val:?} ({n})")).collect();
-                let more = if v.len() > 5 { format!(" and {} more", v.len() - 5) } else { String::new() };
-                format!("{c}: {}{more}", shown.join(", "))
-            })
-            .collect();
-        anyhow::bail!(
-            "--strict: values not in the alias table or taxonomy: {}; add them with --aliases/--taxonomy \
-             (list all with `sitrep check --unmapped`)",
-            parts.join("; ")
-        );
-    }
-    Ok((unmapped, Some(n.fingerprint)))
 }
 
 /// A query or report counts only accepted rows: say how many were rejected,
@@ -162,8 +115,8 @@ pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&Path
     }
     eprintln!(
         "warning: {} of {} input rows were rejected and are not counted (see `sitrep check`{})",
-        sitrep::render::fmt::count(loaded.rejected()),
-        sitrep::render::fmt::count(loaded.read()),
+        sitrep::text::count(loaded.rejected()),
+        sitrep::text::count(loaded.read()),
         if rejects_file.is_some() { " or the rejects file" } else { " or --rejects FILE" }
     );
     for r in loaded.rejects.iter().take(3) {
@@ -183,7 +136,7 @@ pub fn report_rejects(loaded: &sitrep::ingest::Loaded, limit: usize, rejects_fil
             Some(p) => format!("all are in {}", p.display()),
             None => "write them all with --rejects FILE".into(),
         };
-        let _ = writeln!(err, "… and {} more rejected rows ({hint})", sitrep::render::fmt::count(more as u64));
+        let _ = writeln!(err, "… and {} more rejected rows ({hint})", sitrep::text::count(more as u64));
     }
 }
 
@@ -218,9 +171,17 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(1)
+            exit_code(&err)
         }
     }
+}
+
+/// The one place errors become exit codes: a library error by its kind
+/// ([`sitrep::Error::exit_code`]), anything else (writing to stdout) 1.
+/// clap's own usage errors exit 2 before a command runs.
+fn exit_code(err: &anyhow::Error) -> ExitCode {
+    let code = err.chain().find_map(|e| e.downcast_ref::<sitrep::Error>()).map_or(1, sitrep::Error::exit_code);
+    ExitCode::from(code)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use sitrep::config::Config;
-use sitrep::query::spec::parse_date_flag;
-use sitrep::render::report::weekly::Week;
+use sitrep::query::weekly::Week;
+use sitrep::schema::dates::parse_date_arg;
 
 #[derive(Debug, Args)]
 pub struct WeeklyArgs {
@@ -31,28 +31,28 @@ pub struct WeeklyArgs {
 
 pub fn run(args: &WeeklyArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
-    let start = cfg.week_start()?;
+    let start = cfg.week_start;
     let week = match (&args.week, &args.as_of) {
-        (Some(w), _) => Week::parse(w, start)?,
-        (None, Some(d)) => Week::last_complete(parse_date_flag("--as-of", d)?, start),
+        (Some(w), _) => Week::parse(w, start).map_err(|e| anyhow::anyhow!("--week: {e}"))?,
+        (None, Some(d)) => Week::last_complete(parse_date_arg("--as-of", d)?, start),
         (None, None) => {
             // The only wall-clock read: today's date where the data's cutoff is kept.
-            let today = chrono::Utc::now().with_timezone(&cfg.utc_offset()?).date_naive();
+            let today = chrono::Utc::now().with_timezone(&cfg.utc_offset).date_naive();
             Week::last_complete(today, start)
         }
     };
-    let loaded = super::report::load_config_inputs(&cfg)?;
-    let root = args.out.clone().unwrap_or_else(|| cfg.resolve(&cfg.weekly.out));
-    let (path, s) = sitrep::render::report::write_weekly(&cfg, &root, &loaded.lazy(), &loaded.files, week)?;
+    let prepared = super::report::load_config_inputs(&cfg)?;
+    let root = args.out.clone().unwrap_or_else(|| cfg.weekly_out.clone());
+    let (path, s) = sitrep::report::weekly::write_weekly(&cfg, &root, &prepared.lazy(), &prepared.loaded.files, week)?;
     if !args.quiet {
         writeln!(
             std::io::stdout().lock(),
             "{}: {} incidents ({} to {}), last week {}, trend {}; wrote {}",
             s.week,
-            sitrep::render::fmt::count(s.incidents),
+            sitrep::text::count(s.incidents),
             s.window.start,
             s.window.end,
-            s.last_week.map_or("n/a".into(), sitrep::render::fmt::count),
+            s.last_week.map_or("n/a".into(), sitrep::text::count),
             s.trend.as_deref().unwrap_or("n/a"),
             path.display()
         )?;

@@ -18,9 +18,10 @@ use std::sync::Mutex;
 use csv::ByteRecord;
 use polars::prelude::*;
 
-use super::layout::{Converter, Layout, LINE, ROW};
+use super::convert::{Converter, LINE, ROW};
+use super::layout::Layout;
+use super::loaded::Reject;
 use super::source::Encoding;
-use super::Reject;
 use crate::error::{Error, Result};
 
 /// Files smaller than this are read by one thread.
@@ -234,7 +235,7 @@ pub fn convert_file(
             });
         }
     });
-    let results = results.into_inner().map_err(|_| Error::Invalid("internal: a reader thread panicked".into()))?;
+    let results = results.into_inner().map_err(|_| Error::Internal("a reader thread panicked".into()))?;
     let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
     let mut last_record = None;
     let (mut boundary, mut lines) = (start.byte, start.lines_before);
@@ -247,7 +248,7 @@ pub fn convert_file(
             Some(Err(e)) => return Err(e),
         };
         if part.start != boundary {
-            return Err(Error::Invalid("internal: parallel reader lost a record boundary".into()));
+            return Err(Error::Internal("parallel reader lost a record boundary".into()));
         }
         let mut frame = part.frame;
         let rows = frame.column(ROW)?.u64()?.clone() + read;

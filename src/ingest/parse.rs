@@ -2,7 +2,9 @@
 //! so each rule (what is accepted, what is unknown, what is rejected and why)
 //! is unit-tested here.
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::schema::DatePrecision;
 
 /// Earliest date accepted: before it a value is almost surely a typo or a sentinel.
 pub const MIN_DATE: (i32, u32, u32) = (1800, 1, 1);
@@ -99,16 +101,6 @@ fn parse_compact(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(digits(&b[..4])? as i32, digits(&b[4..6])?, digits(&b[6..8])?)
 }
 
-/// Days since 1970-01-01, the physical value of a polars `Date`.
-pub fn epoch_days(d: NaiveDate) -> i32 {
-    d.num_days_from_ce() - 719_163
-}
-
-/// The inverse of [`epoch_days`].
-pub fn from_epoch_days(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(days + 719_163)
-}
-
 /// Parse a death or injury count. `unknown` lists source codes that mean
 /// "unknown" (GTD writes -99 in some numeric fields); they give `Ok(None)`.
 /// Whole numbers written as floats (`3.0`, as pandas exports) are accepted.
@@ -147,24 +139,20 @@ pub fn parse_coordinate(s: &str, limit: f64) -> Result<Option<f64>, String> {
 
 /// Date and precision from separate year, month and day cells, where 0 (or an
 /// empty cell) for month or day means unknown (GTD's `iyear`, `imonth`, `iday`).
-/// Unknown parts are set to 1 and the precision says how much is known.
-pub fn parse_date_parts(
-    year: &str,
-    month: &str,
-    day: &str,
-) -> Result<(NaiveDate, crate::schema::DatePrecision), String> {
-    use crate::schema::DatePrecision;
-    let part = |s: &str, what: &str| -> Result<u32, String> {
+/// Unknown parts are set to 1 and the precision says how much is known. An
+/// error says which part is at fault (0 year, 1 month, 2 day) and why.
+pub fn parse_date_parts(year: &str, month: &str, day: &str) -> Result<(NaiveDate, DatePrecision), (usize, String)> {
+    let part = |i: usize, s: &str, what: &str| -> Result<u32, (usize, String)> {
         let s = s.trim();
         if s.is_empty() {
             return Ok(0);
         }
-        s.parse::<u32>().map_err(|_| format!("{what} is not a whole number"))
+        s.parse::<u32>().map_err(|_| (i, format!("{what} is not a whole number")))
     };
-    let y = part(year, "year")?;
-    let (m, d) = (part(month, "month")?, part(day, "day")?);
+    let y = part(0, year, "year")?;
+    let (m, d) = (part(1, month, "month")?, part(2, day, "day")?);
     if m > 12 {
-        return Err(format!("month {m} is not 0-12 (0 = unknown)"));
+        return Err((1, format!("month {m} is not 0-12 (0 = unknown)")));
     }
     let precision = match (m, d) {
         (0, _) => DatePrecision::Year,
@@ -172,14 +160,13 @@ pub fn parse_date_parts(
         _ => DatePrecision::Day,
     };
     let date = NaiveDate::from_ymd_opt(y as i32, m.max(1), if m == 0 { 1 } else { d.max(1) })
-        .ok_or_else(|| format!("{y}-{m:02}-{d:02} is not a calendar date"))?;
-    Ok((check_date_range(date)?, precision))
+        .ok_or_else(|| (2, format!("{y}-{m:02}-{d:02} is not a calendar date")))?;
+    Ok((check_date_range(date).map_err(|e| (0, e))?, precision))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::DatePrecision;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -224,13 +211,6 @@ mod tests {
     }
 
     #[test]
-    fn epoch_days_round_trip() {
-        assert_eq!(epoch_days(ymd(1970, 1, 1)), 0);
-        assert_eq!(epoch_days(ymd(2024, 1, 28)), 19_750);
-        assert_eq!(from_epoch_days(19_750), Some(ymd(2024, 1, 28)));
-    }
-
-    #[test]
     fn counts_keep_unknown_unknown_and_reject_bad_values() {
         assert_eq!(parse_count("3", &[]), Ok(Some(3)));
         assert_eq!(parse_count("3.0", &[]), Ok(Some(3)));
@@ -255,7 +235,9 @@ mod tests {
         assert_eq!(parse_date_parts("2015", "6", "14"), Ok((ymd(2015, 6, 14), DatePrecision::Day)));
         assert_eq!(parse_date_parts("2015", "6", "0"), Ok((ymd(2015, 6, 1), DatePrecision::Month)));
         assert_eq!(parse_date_parts("2015", "0", "0"), Ok((ymd(2015, 1, 1), DatePrecision::Year)));
-        assert!(parse_date_parts("2015", "13", "1").is_err());
-        assert!(parse_date_parts("2015", "2", "30").is_err());
+        assert_eq!(parse_date_parts("2015", "13", "1").unwrap_err().0, 1);
+        assert_eq!(parse_date_parts("2015", "2", "30").unwrap_err().0, 2);
+        assert_eq!(parse_date_parts("2015", "2", "x").unwrap_err().0, 2);
+        assert_eq!(parse_date_parts("1200", "2", "3").unwrap_err().0, 0);
     }
 }

@@ -202,7 +202,7 @@ impl RecordReader {
                 Inner::Csv { reader, gzip }
             }
             Format::Ndjson { gzip } => Inner::Buffered(read_ndjson(path, encoding, gzip)?.into_iter()),
-            Format::Parquet => return Err(Error::Invalid("parquet files are read with read_parquet".into())),
+            Format::Parquet => return Err(Error::Internal("parquet files are read with read_parquet".into())),
         };
         Ok(RecordReader { path: path.to_path_buf(), inner, next_row: 0 })
     }

@@ -12,7 +12,7 @@ use crate::Run;
 
 use super::spec::Query;
 use crate::error::{Error, Result};
-use crate::ingest::parse::{epoch_days, from_epoch_days};
+use crate::schema::dates::{epoch_days, from_epoch_days};
 use crate::schema::{col as c, DatePrecision};
 
 /// Internal column holding each row's period start (days since 1970-01-01).
@@ -91,11 +91,11 @@ fn columns_of(lf: &LazyFrame) -> Result<Vec<String>> {
     Ok(lf.clone().collect_schema()?.iter_names().map(|n| n.to_string()).collect())
 }
 
-fn check_column(kind: &str, name: &str, available: &[String]) -> Result<()> {
+fn check_column(option: &'static str, name: &str, available: &[String]) -> Result<()> {
     if available.iter().any(|a| a == name) {
         return Ok(());
     }
-    Err(Error::Invalid(format!("{kind}: unknown column {name:?} (columns: {})", available.join(", "))))
+    Err(Error::UnknownColumn { option, name: name.to_string(), columns: available.to_vec() })
 }
 
 /// Rows matching the query's date range, `--where` filters and `--min-precision`.
@@ -108,7 +108,7 @@ pub fn filtered(lf: LazyFrame, q: &Query) -> Result<LazyFrame> {
 pub fn filter_expr(lf: &LazyFrame, q: &Query) -> Result<Expr> {
     let available = columns_of(lf)?;
     for b in &q.by {
-        check_column("--by", b, &available)?;
+        check_column("by", b, &available)?;
     }
     let mut pred = lit(true);
     let days = || col(c::DATE).cast(DataType::Int32);
@@ -119,7 +119,7 @@ pub fn filter_expr(lf: &LazyFrame, q: &Query) -> Result<Expr> {
         pred = pred.and(days().lt_eq(lit(epoch_days(to))));
     }
     for (column, values) in &q.filters {
-        check_column("--where", column, &available)?;
+        check_column("where", column, &available)?;
         if q.split_actors && column == c::ACTOR {
             // Matched against each actor after splitting (see `actor_filter`).
             continue;
@@ -306,7 +306,7 @@ fn collect_rows(df: &DataFrame, q: &Query, range_start: NaiveDate) -> Result<Vec
         let period = match q.every {
             None => range_start,
             Some(_) => {
-                periods.get(r).and_then(from_epoch_days).ok_or_else(|| Error::Invalid("period out of range".into()))?
+                periods.get(r).and_then(from_epoch_days).ok_or_else(|| Error::Internal("period out of range".into()))?
             }
         };
         out.push(AggRow {

@@ -14,9 +14,9 @@ use super::aggregate::{cmp_groups, filtered};
 use super::spec::Query;
 use super::table::{Cell, Table};
 use crate::error::Result;
-use crate::ingest::parse::from_epoch_days;
-use crate::render::fmt::count;
+use crate::schema::dates::from_epoch_days;
 use crate::schema::{col as c, DatePrecision};
+use crate::text::count;
 
 /// Lull figures for one group.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,20 +1,25 @@
-//! Queries over canonical incidents: [`spec::Query`] says what to count;
-//! [`run`] filters, buckets and groups lazily in polars, collects the small
-//! aggregate into plain rows, and shapes it into a [`table::Table`]. Results
-//! never depend on how polars prints a frame.
+//! Queries over canonical incidents: [`spec::Query`] says what to count
+//! ([`def`] builds it from flags or a config entry); [`run`] filters,
+//! buckets and groups lazily in polars, collects the small aggregate into
+//! plain rows, and shapes it into a [`table::Table`]. Results never depend
+//! on how polars prints a frame. [`lull`], [`summary`] and [`weekly`] compute
+//! the figures of lulls, `sitrep check` and the weekly summary.
 
 pub mod aggregate;
+pub mod def;
 pub mod lull;
 pub mod period;
 pub mod shape;
 pub mod spec;
 pub mod summary;
 pub mod table;
+pub mod weekly;
 
 use polars::prelude::LazyFrame;
 
 use crate::error::Result;
 pub use aggregate::{AggRow, Aggregate};
+pub use def::{Origin, QueryDef};
 pub use period::Period;
 pub use spec::{Metric, Query};
 pub use table::{Cell, Table};
@@ -33,11 +38,7 @@ pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
                 let kept: std::collections::BTreeSet<_> =
                     shape::top_n(agg.rows.clone(), n).into_iter().filter(|r| !r.is_other).map(|r| r.group).collect();
                 let width = q.by.len().max(1);
-                let label = if kept.iter().any(|g| g.iter().any(|v| v.as_deref() == Some(shape::OTHER))) {
-                    shape::ALL_OTHER
-                } else {
-                    shape::OTHER
-                };
+                let label = shape::other_label(&kept);
                 for r in &mut rows {
                     if !kept.contains(&r.group) {
                         r.group = vec![Some(label.to_string()); width];

@@ -11,8 +11,7 @@ use std::fmt;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
-use crate::ingest::parse::epoch_days;
+use crate::schema::dates::epoch_days;
 use crate::schema::DatePrecision;
 
 /// A way of cutting time into consecutive periods.
@@ -46,7 +45,8 @@ pub const EVERY_CHOICES: &str = "day, week, month, quarter, year, or Nd (N-day w
 impl Period {
     /// Parse `--every`: `day`, `week`, `month`, `quarter`, `year` or `Nd`.
     /// `week_start` applies to weeks, `anchor` to N-day windows (default 1970-01-05, a Monday).
-    pub fn parse(every: &str, week_start: Weekday, anchor: Option<NaiveDate>) -> Result<Self> {
+    /// An unknown name gives a message listing the choices (the caller names the option).
+    pub fn parse(every: &str, week_start: Weekday, anchor: Option<NaiveDate>) -> std::result::Result<Self, String> {
         let e = every.trim().to_lowercase();
         Ok(match e.as_str() {
             "day" | "daily" | "1d" => Period::Day,
@@ -60,9 +60,7 @@ impl Period {
                     .or_else(|| e.strip_suffix('d'))
                     .and_then(|n| n.trim().parse::<u32>().ok())
                     .filter(|n| (1..=36_600).contains(n))
-                    .ok_or_else(|| {
-                        Error::Invalid(format!("--every: unknown period {every:?} (choose from {EVERY_CHOICES})"))
-                    })?;
+                    .ok_or_else(|| format!("unknown period {every:?} (choose from {EVERY_CHOICES})"))?;
                 let anchor = anchor.unwrap_or(NaiveDate::from_ymd_opt(1970, 1, 5).unwrap_or_default());
                 Period::Days { n, anchor }
             }
@@ -193,10 +191,10 @@ pub fn iso_week_label(d: NaiveDate) -> String {
 }
 
 /// Parse a week start day: `mon`, `monday`, `sat`, …
-pub fn parse_weekday(s: &str) -> Result<Weekday> {
-    s.trim().parse::<Weekday>().map_err(|_| {
-        Error::Invalid(format!("--week-start: unknown day {s:?} (choose from mon, tue, wed, thu, fri, sat, sun)"))
-    })
+pub fn parse_weekday(s: &str) -> std::result::Result<Weekday, String> {
+    s.trim()
+        .parse::<Weekday>()
+        .map_err(|_| format!("unknown day {s:?} (choose from mon, tue, wed, thu, fri, sat, sun)"))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::aggregate::{cmp_groups, group_totals, AggRow, Aggregate, Group};
 use super::spec::{Metric, Query};
 use super::table::{Cell, Table};
-use crate::render::fmt::{count, counted};
+use crate::text::{count, counted};
 
 /// Label of the merged group of `--top`.
 pub const OTHER: &str = "Other";
@@ -51,8 +51,7 @@ pub fn top_n(rows: Vec<AggRow>, n: usize) -> Vec<AggRow> {
     }
     let kept: BTreeSet<Vec<Option<String>>> = ranked[..n].iter().map(|(g, _)| (*g).clone()).collect();
     let width = rows.first().map_or(1, |r| r.group.len().max(1));
-    let real_other = kept.iter().any(|g| g.iter().any(|v| v.as_deref() == Some(OTHER)));
-    let label = if real_other { ALL_OTHER } else { OTHER };
+    let label = other_label(&kept);
     let mut out = Vec::new();
     let mut merged: BTreeMap<NaiveDate, AggRow> = BTreeMap::new();
     for r in rows {
@@ -68,6 +67,16 @@ pub fn top_n(rows: Vec<AggRow>, n: usize) -> Vec<AggRow> {
     out.extend(merged.into_values());
     sort_rows(&mut out);
     out
+}
+
+/// The label of the merged group: [`OTHER`], or [`ALL_OTHER`] when a kept
+/// group is itself named "Other".
+pub fn other_label(kept: &BTreeSet<Vec<Option<String>>>) -> &'static str {
+    if kept.iter().any(|g| g.iter().any(|v| v.as_deref() == Some(OTHER))) {
+        ALL_OTHER
+    } else {
+        OTHER
+    }
 }
 
 /// Period, then group label, with "Other" last in each period.

@@ -1,11 +1,11 @@
 //! The query specification: filters, period, grouping, metrics and shapes.
-//! Built from command-line flags or a config entry, checked against the data's
-//! columns before anything runs.
+//! Built from command-line flags or a config entry by [`super::def`] (one
+//! conversion, validated once), checked against the data's columns before
+//! anything runs.
 
 use chrono::NaiveDate;
 
-use crate::error::{Error, Result};
-use crate::schema::DatePrecision;
+use crate::schema::{col, DatePrecision};
 
 use super::period::Period;
 
@@ -26,8 +26,9 @@ impl Metric {
     /// Names accepted by `--metric`.
     pub const CHOICES: &'static str = "incidents, fatalities, injured, share";
 
-    /// Parse a comma-separated `--metric` list.
-    pub fn parse_list(s: &str) -> Result<Vec<Metric>> {
+    /// Parse a comma-separated metric list (an unknown name gives a message
+    /// listing the choices; the caller names the option).
+    pub fn parse_list(s: &str) -> Result<Vec<Metric>, String> {
         s.split(',')
             .map(str::trim)
             .filter(|m| !m.is_empty())
@@ -36,7 +37,7 @@ impl Metric {
                 "fatalities" | "deaths" | "killed" => Ok(Metric::Fatalities),
                 "injured" | "wounded" => Ok(Metric::Injured),
                 "share" => Ok(Metric::Share),
-                _ => Err(Error::Invalid(format!("--metric: unknown metric {m:?} (choose from {})", Self::CHOICES))),
+                _ => Err(format!("unknown metric {m:?} (choose from {})", Self::CHOICES)),
             })
             .collect()
     }
@@ -101,24 +102,20 @@ impl Query {
     pub fn needs_grid(&self) -> bool {
         self.fill_zeros || self.rolling.is_some() || self.cumulative || self.compare.is_some()
     }
-}
 
-/// Parse one `--where col=v1,v2`.
-pub fn parse_filter(s: &str) -> Result<(String, Vec<String>)> {
-    let (c, v) = s
-        .split_once('=')
-        .ok_or_else(|| Error::Invalid(format!("--where: expected COLUMN=VALUE[,VALUE…], got {s:?}")))?;
-    let values: Vec<String> = v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
-    if c.trim().is_empty() || values.is_empty() {
-        return Err(Error::Invalid(format!("--where: expected COLUMN=VALUE[,VALUE…], got {s:?}")));
+    /// The columns the query reads besides those always loaded (id, dates,
+    /// precision, counts): its groups, its filters, and `actor` when it
+    /// splits actors. With [`crate::normalise::Normaliser::reads`] this is
+    /// the one statement of what a query loads.
+    pub fn columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = self.by.iter().chain(self.filters.iter().map(|(c, _)| c)).cloned().collect();
+        if self.split_actors {
+            columns.push(col::ACTOR.to_string());
+        }
+        columns.sort();
+        columns.dedup();
+        columns
     }
-    Ok((c.trim().to_string(), values))
-}
-
-/// Parse a date flag (`--from`, `--to`, `--since`, `--as-of`).
-pub fn parse_date_flag(flag: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::Invalid(format!("{flag}: {s:?} is not a date (expected YYYY-MM-DD)")))
 }
 
 #[cfg(test)]
@@ -126,14 +123,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn filters_and_metrics_parse_with_helpful_errors() {
-        assert_eq!(
-            parse_filter("country=Iraq,Syria").unwrap(),
-            ("country".into(), vec!["Iraq".into(), "Syria".into()])
-        );
-        assert!(parse_filter("country").unwrap_err().to_string().contains("COLUMN=VALUE"));
+    fn metrics_parse_with_helpful_errors() {
         assert_eq!(Metric::parse_list("incidents,fatalities").unwrap(), vec![Metric::Incidents, Metric::Fatalities]);
-        assert!(Metric::parse_list("bodies").unwrap_err().to_string().contains("choose from incidents"));
-        assert!(parse_date_flag("--from", "2024-13-01").unwrap_err().to_string().starts_with("--from:"));
+        assert!(Metric::parse_list("bodies").unwrap_err().contains("choose from incidents"));
+    }
+
+    #[test]
+    fn a_query_reads_its_groups_filters_and_split_actors() {
+        let q = Query {
+            by: vec!["weapon".into()],
+            filters: vec![("country".into(), vec!["Iraq".into()])],
+            split_actors: true,
+            ..Default::default()
+        };
+        assert_eq!(q.columns(), ["actor", "country", "weapon"]);
     }
 }

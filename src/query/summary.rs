@@ -8,7 +8,7 @@ use polars::prelude::*;
 use crate::Run;
 
 use crate::error::Result;
-use crate::ingest::parse::from_epoch_days;
+use crate::schema::dates::from_epoch_days;
 use crate::schema::{col, CANONICAL};
 
 /// Summary of a canonical incident frame.

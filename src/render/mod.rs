@@ -1,6 +1,7 @@
-//! Rendering: turning plain query results into text for people and machines.
+//! Rendering: turning plain query results into text and pictures for people
+//! and machines. [`format`] writes tables and the weekly summary (terminal,
+//! CSV, JSON, Markdown); [`chart`] draws charts (SVG, PNG). No polars types
+//! are used here.
 
 pub mod chart;
-pub mod fmt;
-pub mod report;
-pub mod table;
+pub mod format;

@@ -6,6 +6,7 @@ mod fuzz;
 mod hostile;
 mod ingest;
 mod ingest_props;
+mod layers;
 mod normalise;
 mod parallel;
 mod query;

@@ -287,7 +287,7 @@ fn two_weekly_runs_at_once_never_interleave() {
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), files.len() + 1);
     for f in files {
         let bytes = std::fs::read(folder.join(f[0].as_str().unwrap())).unwrap();
-        assert_eq!(sitrep::render::report::sha256(&bytes), f[1].as_str().unwrap());
+        assert_eq!(sitrep::text::sha256(&bytes), f[1].as_str().unwrap());
     }
     assert_only_the_report(dir.path());
 }

@@ -7,9 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
-use super::{ellipsis, Annotation, ChartData, ChartSize, ChartText, Colours, Series, FONT, GRID, MUTED, TEXT};
+use super::{ellipsis, Annotation, ChartData, ChartSeries, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT};
 use crate::query::period::Period;
-use crate::render::fmt::{count, decimal};
+use crate::text::{count, decimal};
 
 /// The drawing area every chart kind draws on.
 pub type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -180,7 +180,7 @@ pub(super) fn draw_x_axis(
 }
 
 /// Legend: a swatch and the (shortened) name per series, "Other" last.
-pub(super) fn draw_legend(area: &Area<'_>, f: &Frame, series: &[Series], colours: &mut Colours) -> DrawResult<()> {
+pub(super) fn draw_legend(area: &Area<'_>, f: &Frame, series: &[ChartSeries], colours: &mut Colours) -> DrawResult<()> {
     let Some(x) = f.legend_x else { return Ok(()) };
     let mut y = f.plot.1 + 4;
     for s in series.iter().take(24) {

@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{draw_chrome, draw_x_axis, Area, DrawResult};
 use super::{ellipsis, ChartData, ChartSize, ChartText, FONT, MUTED};
-use crate::render::fmt::count;
+use crate::text::count;
 
 /// From near-white to dark blue.
 fn shade(t: f64) -> RGBColor {

@@ -24,8 +24,12 @@ use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
 use crate::error::{Error, Result};
-use crate::query::period::Period;
+use crate::ingest::FileSummary;
+use crate::query::def::{Origin, QueryDef};
+use crate::query::period::{Period, EVERY_CHOICES};
+use crate::query::shape::{ALL_OTHER, OTHER};
 use crate::query::table::{Cell, Table};
+use crate::query::{Aggregate, Query};
 
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +52,9 @@ impl ChartKind {
     /// Names accepted by `--kind`.
     pub const CHOICES: &'static str = "bar, stacked, line, cumulative, heatmap, small-multiples";
 
-    /// Parse `--kind`.
-    pub fn parse(s: &str) -> Result<Self> {
+    /// Parse a kind's name (an unknown name gives a message listing the
+    /// choices; the caller names the option).
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
         Ok(match s.trim().to_lowercase().as_str() {
             "bar" | "bars" => ChartKind::Bar,
             "stacked" | "stacked-bar" => ChartKind::Stacked,
@@ -57,14 +62,32 @@ impl ChartKind {
             "cumulative" => ChartKind::Cumulative,
             "heatmap" => ChartKind::Heatmap,
             "small-multiples" | "multiples" => ChartKind::SmallMultiples,
-            _ => {
-                return Err(Error::Invalid(format!("--kind: unknown chart kind {s:?} (choose from {})", Self::CHOICES)))
-            }
+            _ => return Err(format!("unknown chart kind {s:?} (choose from {})", Self::CHOICES)),
         })
     }
 }
 
 impl ChartKind {
+    /// Make a query definition what this kind draws: charts need a period
+    /// and every period of the range (zeros included); a cumulative chart
+    /// draws the running total, and only it takes `since`.
+    pub fn prepare(self, def: &mut QueryDef, origin: Origin<'_>) -> Result<()> {
+        if def.every.is_none() {
+            return Err(origin.error("every", format!("charts need a period (choose from {EVERY_CHOICES})")));
+        }
+        def.fill_zeros = true;
+        if self == ChartKind::Cumulative {
+            def.cumulative = true;
+        } else if def.since.is_some() {
+            let kind = match origin {
+                Origin::Flags => "--kind cumulative",
+                Origin::Config(_) => "kind = \"cumulative\"",
+            };
+            return Err(origin.message(format!("{} goes with {kind}", origin.bare("since"))));
+        }
+        Ok(())
+    }
+
     /// The query column a kind draws.
     pub fn value_column(self) -> &'static str {
         if self == ChartKind::Cumulative {
@@ -80,10 +103,10 @@ impl ChartKind {
 /// source — `attribution`, else the input file names — and the data cutoff).
 #[allow(clippy::too_many_arguments)]
 pub fn chart_text(
-    q: &crate::query::Query,
+    q: &Query,
     kind: ChartKind,
-    agg: &crate::query::Aggregate,
-    inputs: &[crate::ingest::FileSummary],
+    agg: &Aggregate,
+    inputs: &[FileSummary],
     attribution: &str,
     title: Option<String>,
     subtitle: Option<String>,
@@ -108,7 +131,7 @@ pub fn chart_text(
 }
 
 /// The default title: "Incidents per week by actor".
-pub fn default_title(q: &crate::query::Query, kind: ChartKind) -> String {
+pub fn default_title(q: &Query, kind: ChartKind) -> String {
     let what = if kind == ChartKind::Cumulative { "Cumulative incidents" } else { "Incidents" };
     let per = match q.every {
         Some(Period::Day) => " per day",
@@ -124,7 +147,7 @@ pub fn default_title(q: &crate::query::Query, kind: ChartKind) -> String {
 
 /// One series: a group's values per period.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
+pub struct ChartSeries {
     /// Group label.
     pub name: String,
     /// One value per period (NaN where there is none, e.g. before `--since`).
@@ -139,7 +162,7 @@ pub struct ChartData {
     /// Period starts and labels.
     pub periods: Vec<(NaiveDate, String)>,
     /// Series, largest total first, "Other" last.
-    pub series: Vec<Series>,
+    pub series: Vec<ChartSeries>,
     /// The period kind (for tick labels and annotation placement).
     pub every: Option<Period>,
 }
@@ -148,7 +171,7 @@ impl ChartData {
     /// Series from a query table's `period`, group columns and `value` column.
     /// Missing cells are 0 (the query fills the grid, so none are missing in range).
     pub fn from_table(t: &Table, value: &str, every: Option<Period>) -> Result<Self> {
-        let vi = t.index(value).ok_or_else(|| Error::Invalid(format!("the result has no {value:?} column")))?;
+        let vi = t.index(value).ok_or_else(|| Error::Internal(format!("the result has no {value:?} column")))?;
         let gi: Vec<usize> = t.group_columns.iter().filter_map(|g| t.index(g)).collect();
         let mut periods: Vec<(NaiveDate, String)> = Vec::new();
         let mut values: BTreeMap<(String, bool), BTreeMap<NaiveDate, f64>> = BTreeMap::new();
@@ -168,7 +191,7 @@ impl ChartData {
                     .collect::<Vec<_>>()
                     .join(" / ")
             };
-            let is_other = name == crate::query::shape::OTHER || name == crate::query::shape::ALL_OTHER;
+            let is_other = name == OTHER || name == ALL_OTHER;
             // A blank cell (a running total before --since) is a gap, not a zero.
             let v = match &r[vi] {
                 Cell::Int(v) => *v as f64,
@@ -185,9 +208,9 @@ impl ChartData {
             };
         }
         periods.sort();
-        let mut series: Vec<Series> = values
+        let mut series: Vec<ChartSeries> = values
             .into_iter()
-            .map(|((name, is_other), by)| Series {
+            .map(|((name, is_other), by)| ChartSeries {
                 values: periods.iter().map(|(d, _)| by.get(d).copied().unwrap_or(0.0)).collect(),
                 name,
                 is_other,
@@ -195,7 +218,7 @@ impl ChartData {
             .collect();
         // Largest first (by total; ties by name), "Other" last.
         series.sort_by(|a, b| {
-            let total = |s: &Series| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
+            let total = |s: &ChartSeries| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
             a.is_other.cmp(&b.is_other).then(total(b).total_cmp(&total(a))).then_with(|| a.name.cmp(&b.name))
         });
         Ok(ChartData { periods, series, every })
@@ -280,6 +303,55 @@ pub struct ChartSize {
     pub scale: f32,
 }
 
+impl ChartSize {
+    /// Check the size (the caller names the option).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if self.width < 200 || self.height < 150 {
+            return Err("at least 200×150 pixels".into());
+        }
+        if !(self.scale > 0.0 && self.scale <= 8.0) {
+            return Err("scale between 0 and 8".into());
+        }
+        Ok(())
+    }
+}
+
+/// An image format of charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartFormat {
+    /// SVG text (what is drawn).
+    Svg,
+    /// The SVG rasterised (at the size's scale).
+    Png,
+}
+
+impl ChartFormat {
+    /// A format by name or file extension, any case (`svg`, `png`).
+    pub fn parse(name: &str) -> std::result::Result<Self, String> {
+        match name.to_lowercase().as_str() {
+            "svg" => Ok(ChartFormat::Svg),
+            "png" => Ok(ChartFormat::Png),
+            _ => Err(format!("{name:?} (choose from svg, png)")),
+        }
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Svg => "svg",
+            ChartFormat::Png => "png",
+        }
+    }
+
+    /// The chart's bytes in this format.
+    pub fn encode(self, svg: &str, size: ChartSize) -> Result<Vec<u8>> {
+        match self {
+            ChartFormat::Svg => Ok(svg.as_bytes().to_vec()),
+            ChartFormat::Png => svg_to_png(svg, size.scale),
+        }
+    }
+}
+
 impl Default for ChartSize {
     fn default() -> Self {
         ChartSize { width: 1200, height: 675, scale: 1.0 }
@@ -312,7 +384,7 @@ pub struct Colours {
 
 impl Colours {
     /// The colour of a series.
-    pub fn of(&mut self, s: &Series) -> RGBColor {
+    pub fn of(&mut self, s: &ChartSeries) -> RGBColor {
         if s.is_other {
             return OTHER_GREY;
         }
@@ -333,10 +405,10 @@ fn register_fonts() {
     });
 }
 
-pub use crate::render::fmt::ellipsis;
+pub use crate::text::ellipsis;
 
 fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
-    Error::Invalid(format!("drawing the chart failed: {e:?}"))
+    Error::Internal(format!("drawing the chart failed: {e:?}"))
 }
 
 /// Draw a chart as SVG text.
@@ -349,7 +421,7 @@ pub fn render_svg(
     colours: &mut Colours,
 ) -> Result<String> {
     if data.is_empty() {
-        return Err(Error::Invalid("no incidents match the query: nothing to draw".into()));
+        return Err(Error::NothingToDraw);
     }
     register_fonts();
     // Colours follow rank (largest group first), whatever order a kind draws in.
@@ -380,14 +452,13 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
     db.set_sans_serif_family("DejaVu Sans");
     let opts =
         usvg::Options { font_family: "DejaVu Sans".into(), fontdb: std::sync::Arc::new(db), ..Default::default() };
-    let tree =
-        usvg::Tree::from_str(svg, &opts).map_err(|e| Error::Invalid(format!("internal SVG did not parse: {e}")))?;
+    let tree = usvg::Tree::from_str(svg, &opts).map_err(|e| Error::Internal(format!("SVG did not parse: {e}")))?;
     let (w, h) = ((tree.size().width() * scale).ceil() as u32, (tree.size().height() * scale).ceil() as u32);
     let mut pixmap =
-        tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Invalid(format!("cannot make a {w}×{h} image")))?;
+        tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Internal(format!("cannot make a {w}×{h} image")))?;
     pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| Error::Invalid(format!("PNG encoding failed: {e}")))
+    pixmap.encode_png().map_err(|e| Error::Internal(format!("PNG encoding failed: {e}")))
 }
 
 #[cfg(test)]

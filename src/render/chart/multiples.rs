@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{draw_chrome, nice_axis, Area, DrawResult};
 use super::{ellipsis, ChartData, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT};
-use crate::render::fmt::count;
+use crate::text::count;
 
 fn small(c: &'static RGBColor, size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(c).pos(Pos::new(h, v))

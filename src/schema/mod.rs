@@ -4,7 +4,9 @@
 //! [`CANONICAL`] in this order and with these types (nulls where the source has
 //! no such field), followed by the source's other columns, kept by name as
 //! text. Column names are used through the [`col`] constants, never as scattered
-//! string literals.
+//! string literals. [`dates`] holds the date helpers every layer shares.
+
+pub mod dates;
 
 use std::fmt;
 use std::str::FromStr;
@@ -112,6 +114,17 @@ pub fn always_loaded(name: &str) -> bool {
     name == col::INCIDENT_ID
         || name == col::DATE_PRECISION
         || CANONICAL.iter().any(|(c, t)| *c == name && *t != ColumnType::Text)
+}
+
+/// The polars type of a canonical column type.
+pub fn dtype_of(t: ColumnType) -> polars::prelude::DataType {
+    use polars::prelude::DataType;
+    match t {
+        ColumnType::Text => DataType::String,
+        ColumnType::Date => DataType::Date,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+    }
 }
 
 /// How precisely an incident's date is known.

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::check_name;
+use crate::atomic::check_name;
 use crate::error::{Error, Result};
 
 struct Lock(PathBuf);
@@ -20,7 +20,7 @@ impl Drop for Lock {
 
 /// Write `files` (name, bytes) as the folder `root/name`, replacing any previous one.
 pub fn write_folder(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<PathBuf> {
-    check_name(name).map_err(|m| Error::Invalid(format!("report folder name: {m}")))?;
+    check_name(name).map_err(|m| Error::Usage(format!("report folder name: {m}")))?;
     std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
     let lock_path = root.join(format!(".{name}.lock"));
     let open = || std::fs::OpenOptions::new().write(true).create_new(true).open(&lock_path);
@@ -36,10 +36,7 @@ pub fn write_folder(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Res
     }
     .map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Invalid(format!(
-                "{}: another run is writing this report (remove the lock file if no sitrep is running)",
-                lock_path.display()
-            ))
+            Error::Locked { lock: lock_path.clone() }
         } else {
             Error::io(&lock_path, e)
         }
@@ -55,7 +52,7 @@ pub fn write_folder(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Res
         std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
         for (file, bytes) in files {
             crate::atomic::check_cancelled()?;
-            check_name(file).map_err(|m| Error::Invalid(format!("report file name: {m}")))?;
+            check_name(file).map_err(|m| Error::Usage(format!("report file name: {m}")))?;
             let p = tmp.join(file);
             let mut f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
             f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Error::io(&p, e))?;

@@ -1,5 +1,6 @@
-//! Number and date formatting, in exactly one place, so every table, summary
-//! and report writes the same value the same way.
+//! Text helpers every layer may use: number formatting (in exactly one
+//! place, so every table, summary and report writes the same value the same
+//! way), escaping for spreadsheets and Markdown, and hexadecimal digests.
 
 /// A count with thousands separators for people: `16566` → `16,566`.
 pub fn count(n: u64) -> String {
@@ -50,6 +51,38 @@ pub fn decimal(v: f64, decimals: usize) -> String {
     } else {
         s
     }
+}
+
+/// Defuse a text cell for spreadsheets (OWASP, CSV injection): a value that
+/// starts with `=`, `+`, `-`, `@`, tab or carriage return would be run as a
+/// formula by Excel, LibreOffice or Sheets, so it gets a leading `'`, which
+/// they show as text. Numbers are never text cells, so `-3` stays a number.
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+/// Escape a cell for a Markdown table: pipes, newlines and HTML cannot break out.
+pub fn escape_markdown(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Lower-case hexadecimal of a digest.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex SHA-256 of bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -3,25 +3,23 @@
 //! since the last incident and the longest lull in the last 12 weeks; top
 //! actors, target types and weapons with their change; the incidents with
 //! the most casualties. Computed from query results (no wall clock: the week
-//! is given), rendered as Markdown and JSON.
+//! is given); `crate::render::format` writes it as Markdown and JSON.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate, Weekday};
 use polars::prelude::*;
-
-use crate::Run;
 use serde::Serialize;
 
+use super::period::{iso_week_label, Period};
+use super::shape::trend_band;
+use super::spec::{Metric, Query};
+use super::{aggregate, lull, shape};
 use crate::error::{Error, Result};
-use crate::ingest::parse::from_epoch_days;
-use crate::query::period::{iso_week_label, Period};
-use crate::query::shape::trend_band;
-use crate::query::{self, lull, Metric, Query};
-use crate::render::fmt::{count, decimal, signed};
-use crate::render::table::escape_markdown;
 use crate::schema::col as c;
+use crate::schema::dates::{epoch_days, from_epoch_days};
+use crate::text::count;
+use crate::Run;
 
 /// Version of the `summary.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -50,9 +48,10 @@ impl Week {
         Week { start: s, end: s + Duration::days(6) }
     }
 
-    /// The week named `YYYY-Www` (ISO week-year), for a week starting on `start`.
-    pub fn parse(label: &str, start: Weekday) -> Result<Self> {
-        let bad = || Error::Invalid(format!("--week: {label:?} is not an ISO week like 2024-W05"));
+    /// The week named `YYYY-Www` (ISO week-year), for a week starting on
+    /// `start` (the message of an error does not name the option).
+    pub fn parse(label: &str, start: Weekday) -> std::result::Result<Self, String> {
+        let bad = || format!("{label:?} is not an ISO week like 2024-W05");
         let (y, w) = label.trim().split_once("-W").ok_or_else(bad)?;
         let monday =
             NaiveDate::from_isoywd_opt(y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?, Weekday::Mon)
@@ -165,8 +164,8 @@ fn weekly_counts(lf: &LazyFrame, period: Period, from: NaiveDate, to: NaiveDate)
         metrics: vec![Metric::Incidents, Metric::Fatalities],
         ..Default::default()
     };
-    let (agg, _) = query::run(lf.clone(), &q)?;
-    let covered: Vec<NaiveDate> = query::shape::covered_periods(&q, &agg);
+    let (agg, _) = super::run(lf.clone(), &q)?;
+    let covered: Vec<NaiveDate> = shape::covered_periods(&q, &agg);
     let mut out: WeekCounts = covered.into_iter().map(|p| (p, (0, 0, 0))).collect();
     for r in &agg.rows {
         out.insert(r.period, (r.incidents, r.fatalities, r.fatalities_unknown));
@@ -183,7 +182,7 @@ fn ranked(lf: &LazyFrame, period: Period, week: Week, column: &str, top: usize) 
         by: vec![column.into()],
         ..Default::default()
     };
-    let (agg, _) = query::run(lf.clone(), &q)?;
+    let (agg, _) = super::run(lf.clone(), &q)?;
     let mut by: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for r in &agg.rows {
         let name = r.group[0].clone().unwrap_or_else(|| "(unknown)".into());
@@ -205,7 +204,7 @@ fn ranked(lf: &LazyFrame, period: Period, week: Week, column: &str, top: usize) 
 }
 
 fn casualties(lf: &LazyFrame, week: Week, top: usize) -> Result<Vec<Casualty>> {
-    let days = |d: NaiveDate| crate::ingest::parse::epoch_days(d);
+    let days = epoch_days;
     let df = lf
         .clone()
         .filter(col(c::DATE).cast(DataType::Int32).gt_eq(lit(days(week.start))))
@@ -260,19 +259,19 @@ pub fn summarise_week(
     let period = Period::Week { start: week_start };
     // No coverage is not zero: a week outside the data is refused, and a
     // week the data only partly covers is flagged.
-    let bounds = query::aggregate::date_bounds(lf.clone())?;
+    let bounds = aggregate::date_bounds(lf.clone())?;
     let (first, data_last) = (bounds.map(|b| b.0), bounds.map(|b| b.1));
     match (first, data_last) {
         (Some(a), Some(b)) if a <= week.end && b >= week.start => {}
         (Some(a), Some(b)) => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Data(format!(
                 "week {} ({} to {}) is outside the data, which covers {a} to {b}: nothing to report",
                 week.label(),
                 week.start,
                 week.end
             )))
         }
-        _ => return Err(Error::Invalid("no incidents in the input: nothing to report".into())),
+        _ => return Err(Error::Data("no incidents in the input: nothing to report".into())),
     }
     let complete = data_last.is_some_and(|b| b >= week.end) && first.is_some_and(|a| a <= week.start);
     let (weeks, unplaced) = weekly_counts(lf, period, week.start - Duration::days(28), week.end)?;
@@ -291,7 +290,7 @@ pub fn summarise_week(
             min_precision: Some(crate::schema::DatePrecision::Week),
             ..Default::default()
         };
-        since_anchors.push((name.clone(), *d, query::run(lf.clone(), &q)?.0.incidents));
+        since_anchors.push((name.clone(), *d, super::run(lf.clone(), &q)?.0.incidents));
     }
     let (all, _) = lull::lulls(lf.clone(), &Query { to: Some(week.end), ..Default::default() }, week.end)?;
     let recent = Query { from: Some(week.end - Duration::days(12 * 7 - 1)), ..Default::default() };
@@ -345,108 +344,6 @@ pub fn summarise_week(
         unplaced,
         methodology,
     })
-}
-
-fn opt_pct(v: Option<f64>) -> String {
-    v.map_or("n/a".into(), |p| format!("{}{}%", if p > 0.0 { "+" } else { "" }, decimal(p, 1)))
-}
-
-/// `summary.md`.
-pub fn render_markdown(s: &WeeklySummary) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "# Weekly summary {} ({} to {})\n", s.week, s.window.start, s.window.end);
-    if !s.complete {
-        let _ = writeln!(o, "> **Incomplete week**: the data does not cover all of it (see Methodology).\n");
-    }
-    let _ = writeln!(
-        o,
-        "**{} incidents** this week; {} known deaths{}.\n",
-        count(s.incidents),
-        signed(s.fatalities),
-        if s.fatalities_unknown > 0 {
-            format!(" ({} incidents with unknown deaths)", count(s.fatalities_unknown))
-        } else {
-            String::new()
-        }
-    );
-    let _ = writeln!(o, "| measure | value |\n| --- | ---: |");
-    let _ = writeln!(o, "| this week | {} |", count(s.incidents));
-    let _ = writeln!(o, "| last week | {} |", s.last_week.map_or("n/a".into(), count));
-    let _ = writeln!(
-        o,
-        "| change vs last week | {} ({}) |",
-        s.change_vs_last_week.map_or("n/a".into(), signed),
-        opt_pct(s.change_vs_last_week_pct)
-    );
-    let _ = writeln!(o, "| mean of previous 4 weeks | {} |", s.mean_previous_4.map_or("n/a".into(), |m| decimal(m, 1)));
-    let _ = writeln!(o, "| change vs 4-week mean | {} |", opt_pct(s.change_vs_mean_pct));
-    let _ = writeln!(o, "| trend | {} |", s.trend.as_deref().unwrap_or("n/a"));
-    for (name, d, n) in &s.since_anchors {
-        let _ = writeln!(o, "| since {} ({d}) | {} |", escape_markdown(name), count(*n));
-    }
-    let _ = writeln!(
-        o,
-        "| days since last incident | {} |",
-        match (s.days_since_last_incident, s.last_incident) {
-            (Some(d), Some(l)) => format!("{d} (last on {l})"),
-            _ => "n/a".into(),
-        }
-    );
-    let _ = writeln!(
-        o,
-        "| longest lull, last 12 weeks | {} |\n",
-        s.longest_lull_12_weeks.map_or("n/a".into(), |(d, a, b)| format!("{d} days ({a} to {b})"))
-    );
-    for (title, list) in
-        [("Top actors", &s.top_actors), ("Top target types", &s.top_target_types), ("Top weapons", &s.top_weapons)]
-    {
-        let _ = writeln!(o, "## {title}\n");
-        if list.is_empty() {
-            let _ = writeln!(o, "None this week.\n");
-            continue;
-        }
-        let _ = writeln!(o, "| name | this week | last week | change |\n| --- | ---: | ---: | ---: |");
-        for r in list.iter() {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} |",
-                escape_markdown(&r.name),
-                count(r.this_week),
-                count(r.last_week),
-                signed(r.change)
-            );
-        }
-        o.push('\n');
-    }
-    let _ = writeln!(o, "## Incidents with the most deaths\n");
-    if s.most_casualties.is_empty() {
-        let _ = writeln!(o, "No incident with known deaths this week.\n");
-    } else {
-        let _ = writeln!(o, "| date | place | actor | target | deaths | injured | source |\n| --- | --- | --- | --- | ---: | ---: | --- |");
-        for k in &s.most_casualties {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                k.date,
-                escape_markdown(&k.place),
-                escape_markdown(&k.actor),
-                escape_markdown(&k.target),
-                k.fatalities.map_or("unknown".into(), signed),
-                k.injured.map_or("unknown".into(), signed),
-                escape_markdown(&k.source)
-            );
-        }
-        o.push('\n');
-    }
-    let _ = writeln!(o, "## Methodology\n\n{}", escape_markdown(&s.methodology));
-    o
-}
-
-/// `summary.json`.
-pub fn render_json(s: &WeeklySummary) -> String {
-    let mut t = serde_json::to_string_pretty(s).unwrap_or_default();
-    t.push('\n');
-    t
 }
 
 #[cfg(test)]

@@ -1,0 +1,420 @@
+//! The [`Converter`] applies a [`Layout`] to raw records, one row at a time,
+//! and either appends the typed row or records one [`Reject`] for it. Nothing
+//! is dropped silently: every record read ends up in exactly one of the two.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+use polars::prelude::*;
+
+use super::layout::{Layout, Recode, Rule};
+use super::loaded::Reject;
+use super::parse;
+use super::source::{decode, Encoding, RecordProblem};
+use crate::error::Result;
+use crate::schema::dates::{epoch_days, from_epoch_days};
+use crate::schema::{always_loaded, col, dtype_of, ColumnType, CANONICAL};
+
+/// Number of canonical columns.
+const N: usize = CANONICAL.len();
+
+enum Parsed<'r> {
+    Null,
+    Text(Cow<'r, str>),
+    Date(i32),
+    Int(i64),
+    Float(f64),
+}
+
+enum Builder {
+    Text(StringChunkedBuilder),
+    Date(PrimitiveChunkedBuilder<Int32Type>),
+    Int(PrimitiveChunkedBuilder<Int64Type>),
+    Float(PrimitiveChunkedBuilder<Float64Type>),
+}
+
+impl Builder {
+    fn new(name: &str, ty: ColumnType, cap: usize) -> Self {
+        let name = PlSmallStr::from(name);
+        match ty {
+            ColumnType::Text => Builder::Text(StringChunkedBuilder::new(name, cap)),
+            ColumnType::Date => Builder::Date(PrimitiveChunkedBuilder::new(name, cap)),
+            ColumnType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, cap)),
+            ColumnType::Float => Builder::Float(PrimitiveChunkedBuilder::new(name, cap)),
+        }
+    }
+
+    fn push(&mut self, cell: Parsed<'_>) {
+        match (self, cell) {
+            (Builder::Text(b), Parsed::Text(s)) => b.append_value(s.as_ref()),
+            (Builder::Date(b), Parsed::Date(d)) => b.append_value(d),
+            (Builder::Int(b), Parsed::Int(v)) => b.append_value(v),
+            (Builder::Float(b), Parsed::Float(v)) => b.append_value(v),
+            (Builder::Text(b), _) => b.append_null(),
+            (Builder::Date(b), _) => b.append_null(),
+            (Builder::Int(b), _) => b.append_null(),
+            (Builder::Float(b), _) => b.append_null(),
+        }
+    }
+
+    fn finish(self) -> Column {
+        match self {
+            Builder::Text(b) => b.finish().into_series().into(),
+            Builder::Date(b) => b.finish().into_date().into_series().into(),
+            Builder::Int(b) => b.finish().into_series().into(),
+            Builder::Float(b) => b.finish().into_series().into(),
+        }
+    }
+}
+
+/// Internal column holding each accepted row's 1-based row number in its file.
+pub const ROW: &str = "__row";
+/// Internal column holding the line each accepted row starts on.
+pub const LINE: &str = "__line";
+/// Internal column: whether `incident_id` is a hash of the row (no source id).
+pub const HASHED: &str = "__hashed";
+
+/// Applies a [`Layout`] to records and accumulates typed columns and rejects.
+pub struct Converter<'a> {
+    layout: &'a Layout,
+    path: PathBuf,
+    encoding: Encoding,
+    rules: Vec<Option<Rule>>,
+    /// One per canonical column; `None` where the column has no rule (or is
+    /// not wanted): it is all null, so nothing is built for it.
+    builders: Vec<Option<Builder>>,
+    accepted: usize,
+    /// Positions of `date` and `date_end` in [`CANONICAL`].
+    date_pos: usize,
+    end_pos: usize,
+    kept: Vec<(usize, StringChunkedBuilder)>,
+    rows: PrimitiveChunkedBuilder<UInt64Type>,
+    lines: PrimitiveChunkedBuilder<UInt64Type>,
+    hashed: BooleanChunkedBuilder,
+    /// Rows that failed, one reject each.
+    pub rejects: Vec<Reject>,
+    /// Rows offered to [`Converter::push`].
+    pub read: u64,
+}
+
+impl<'a> Converter<'a> {
+    /// A converter that builds the columns named in `keep` (all when `None`);
+    /// canonical columns that are validated are always built.
+    pub fn new(layout: &'a Layout, path: &Path, encoding: Encoding, keep: Option<&[String]>) -> Self {
+        Self::with_capacity(layout, path, encoding, keep, 1024)
+    }
+
+    /// Like [`Converter::new`], with room for about `cap` rows (saves regrowing the columns).
+    pub fn with_capacity(
+        layout: &'a Layout,
+        path: &Path,
+        encoding: Encoding,
+        keep: Option<&[String]>,
+        cap: usize,
+    ) -> Self {
+        let wanted = |c: &str| keep.is_none_or(|k| k.iter().any(|n| n == c));
+        let rules = CANONICAL
+            .iter()
+            .map(|(c, _)| {
+                let rule = layout.rule_for(c).cloned();
+                match rule {
+                    Some(_) if !always_loaded(c) && !wanted(c) => None,
+                    other => other,
+                }
+            })
+            .collect();
+        let builders = CANONICAL
+            .iter()
+            .zip(&rules)
+            // incident_id is always built: rows without one get a hash.
+            .map(|((c, t), r): (&(&str, ColumnType), &Option<Rule>)| {
+                (r.is_some() || *c == col::INCIDENT_ID).then(|| Builder::new(c, *t, cap))
+            })
+            .collect();
+        let kept = layout
+            .kept
+            .iter()
+            .filter(|(name, _)| wanted(name))
+            .map(|(name, idx)| (*idx, StringChunkedBuilder::new(name.as_str().into(), cap)))
+            .collect();
+        Converter {
+            layout,
+            path: path.to_path_buf(),
+            encoding,
+            rules,
+            builders,
+            accepted: 0,
+            date_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE).unwrap_or(0),
+            end_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_END).unwrap_or(0),
+            kept,
+            rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
+            lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
+            hashed: BooleanChunkedBuilder::new(HASHED.into(), cap),
+            rejects: Vec::new(),
+            read: 0,
+        }
+    }
+
+    fn reject(&mut self, row: u64, line: u64, column: Option<&str>, value: &[u8], reason: String) {
+        self.rejects.push(Reject {
+            file: self.path.clone(),
+            row,
+            line,
+            column: column.map(str::to_string),
+            value: String::from_utf8_lossy(value).into_owned(),
+            reason,
+        });
+    }
+
+    /// Take one raw record (row numbers are 1-based over data rows).
+    pub fn push(&mut self, rec: &ByteRecord, row: u64, line: u64, problem: Option<RecordProblem>) {
+        self.read += 1;
+        if let Some(p) = problem {
+            self.rejects.push(Reject {
+                file: self.path.clone(),
+                row,
+                line,
+                column: p.column,
+                value: p.value,
+                reason: p.reason,
+            });
+            return;
+        }
+        let expected = self.layout.columns.len();
+        if rec.len() != expected {
+            let joined = rec.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
+            let reason = format!("row has {} fields, the header has {expected}", rec.len());
+            self.reject(row, line, None, joined.as_bytes(), reason);
+            return;
+        }
+        if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_err() {
+            // Name the leftmost bad cell, as a person reading the file would find it.
+            if let Some((i, e)) =
+                rec.iter().enumerate().find_map(|(i, f)| decode(f, self.encoding).err().map(|e| (i, e)))
+            {
+                let name = self.layout.columns.get(i).cloned();
+                self.reject(row, line, name.as_deref(), rec.get(i).unwrap_or_default(), e);
+                return;
+            }
+        }
+        match self.convert(rec) {
+            Ok((cells, kept)) => {
+                let hashed = matches!(cells[0], Parsed::Null);
+                let mut cells = cells;
+                if hashed {
+                    cells[0] = Parsed::Text(self.row_hash(rec).into());
+                }
+                for (b, c) in self.builders.iter_mut().zip(cells) {
+                    if let Some(b) = b {
+                        b.push(c);
+                    }
+                }
+                self.accepted += 1;
+                for ((_, b), v) in self.kept.iter_mut().zip(kept) {
+                    b.append_option(v.as_deref());
+                }
+                self.rows.append_value(row);
+                self.lines.append_value(line);
+                self.hashed.append_value(hashed);
+            }
+            Err((idx, reason)) => {
+                let (name, value) = match idx {
+                    Some(i) => (Some(self.layout.columns[i].as_str()), rec.get(i).unwrap_or_default()),
+                    None => (None, &b""[..]),
+                };
+                let name = name.map(str::to_string);
+                self.reject(row, line, name.as_deref(), value, reason);
+            }
+        }
+    }
+
+    /// A stable id for a row without one: a hash of its fields. Later rows
+    /// identical to an earlier one get `-2`, `-3`… from [`number_repeated_hashes`]
+    /// once the whole file is read (they are separate incidents as far as the
+    /// file says, so none is dropped as a duplicate).
+    fn row_hash(&self, rec: &ByteRecord) -> String {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for f in rec {
+            h.update(f);
+            h.update(&[0x1f]);
+        }
+        format!("h{:016x}", h.digest())
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn convert<'r>(
+        &self,
+        rec: &'r ByteRecord,
+    ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>), (Option<usize>, String)> {
+        let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
+            decode(rec.get(i).unwrap_or_default(), self.encoding).map_err(|e| (Some(i), e))
+        };
+        // On the stack: no allocation per row.
+        let mut cells: [Parsed<'r>; N] = std::array::from_fn(|_| Parsed::Null);
+        for (k, rule) in self.rules.iter().enumerate() {
+            let cell = match rule {
+                None => Parsed::Null,
+                Some(Rule::Const(v)) => Parsed::Text(Cow::Owned(v.clone())),
+                Some(Rule::Text { idx, recode }) => match trim_cow(text(*idx)?) {
+                    None => Parsed::Null,
+                    Some(v) => match recode.as_ref().and_then(|r| lookup(r, &v)) {
+                        Some(Some(mapped)) => Parsed::Text(Cow::Owned(mapped.clone())),
+                        Some(None) => Parsed::Null,
+                        None => Parsed::Text(v),
+                    },
+                },
+                Some(Rule::Date { idx, formats }) => match known(&text(*idx)?) {
+                    None => Parsed::Null,
+                    Some(v) => Parsed::Date(epoch_days(parse::parse_date(v, formats).map_err(|e| (Some(*idx), e))?)),
+                },
+                Some(Rule::DateParts { parts }) | Some(Rule::PartsPrecision { parts }) => {
+                    let [y, m, d] = [text(parts[0])?, text(parts[1])?, text(parts[2])?];
+                    if y.trim().is_empty() {
+                        Parsed::Null
+                    } else {
+                        let (date, prec) =
+                            parse::parse_date_parts(&y, &m, &d).map_err(|(part, e)| (Some(parts[part]), e))?;
+                        match rule {
+                            Some(Rule::DateParts { .. }) => Parsed::Date(epoch_days(date)),
+                            _ => Parsed::Text(prec.as_str().into()),
+                        }
+                    }
+                }
+                Some(Rule::Precision { idx, codes }) => match known(&text(*idx)?) {
+                    None => Parsed::Null,
+                    Some(v) => match codes.iter().find(|(c, _)| c.eq_ignore_ascii_case(v)) {
+                        Some((_, p)) => Parsed::Text(p.as_str().into()),
+                        None => {
+                            let valid: Vec<&str> = codes.iter().map(|(c, _)| c.as_str()).collect();
+                            return Err((
+                                Some(*idx),
+                                format!("unknown date precision code (expected {})", valid.join(", ")),
+                            ));
+                        }
+                    },
+                },
+                Some(Rule::Count { idx, unknown }) => match nonempty(&text(*idx)?) {
+                    None => Parsed::Null,
+                    Some(v) => {
+                        let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
+                        match parse::parse_count(v, &unknown).map_err(|e| (Some(*idx), e))? {
+                            Some(n) => Parsed::Int(n),
+                            None => Parsed::Null,
+                        }
+                    }
+                },
+                Some(Rule::Coord { idx, limit }) => match nonempty(&text(*idx)?) {
+                    None => Parsed::Null,
+                    Some(v) => match parse::parse_coordinate(v, *limit).map_err(|e| (Some(*idx), e))? {
+                        Some(x) => Parsed::Float(x),
+                        None => Parsed::Null,
+                    },
+                },
+            };
+            cells[k] = cell;
+        }
+        self.check_row(&cells)?;
+        let mut kept = Vec::with_capacity(self.kept.len());
+        for (idx, _) in &self.kept {
+            let v = text(*idx)?;
+            kept.push(if v.is_empty() { None } else { Some(v) });
+        }
+        Ok((cells, kept))
+    }
+
+    /// Checks across columns: a date is required, and an end date cannot precede it.
+    fn check_row(&self, cells: &[Parsed<'_>]) -> std::result::Result<(), (Option<usize>, String)> {
+        let source_idx = |c: &str| self.layout.rule_for(c).and_then(|r| r.sources().first().copied());
+        let (date, end) = (&cells[self.date_pos], &cells[self.end_pos]);
+        match (date, end) {
+            (Parsed::Null, _) => Err((source_idx(col::DATE), "missing date".into())),
+            (Parsed::Date(s), Parsed::Date(e)) if e < s => {
+                let start = from_epoch_days(*s).map(|d| d.to_string()).unwrap_or_default();
+                Err((source_idx(col::DATE_END), format!("end date is before the start date {start}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The accepted rows as a frame: canonical columns, kept columns, then the
+    /// internal `__row`, `__line` and `__hashed` columns.
+    pub fn finish(self) -> Result<DataFrame> {
+        let n = self.accepted;
+        let mut cols: Vec<Column> = self
+            .builders
+            .into_iter()
+            .zip(CANONICAL)
+            .map(|(b, (name, ty))| match b {
+                Some(b) => b.finish(),
+                None => Column::full_null((*name).into(), n, &dtype_of(*ty)),
+            })
+            .collect();
+        cols.extend(self.kept.into_iter().map(|(_, b)| b.finish().into_series().into()));
+        cols.push(self.rows.finish().into_series().into());
+        cols.push(self.lines.finish().into_series().into());
+        cols.push(self.hashed.finish().into_series().into());
+        Ok(DataFrame::new_infer_height(cols)?)
+    }
+}
+
+fn nonempty(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+/// Like [`nonempty`], and R/pandas missing-value tokens (`NA`, `NaN`…) are empty too.
+fn known(s: &str) -> Option<&str> {
+    nonempty(s).filter(|t| !parse::NULL_TOKENS.contains(t))
+}
+
+fn trim_cow(s: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    match s {
+        Cow::Borrowed(b) => nonempty(b).map(Cow::Borrowed),
+        Cow::Owned(o) => nonempty(&o).map(|t| Cow::Owned(t.to_string())),
+    }
+}
+
+fn lookup<'m>(recode: &'m Recode, value: &str) -> Option<&'m Option<String>> {
+    recode.get(value).or_else(|| {
+        let lower = value.to_lowercase();
+        recode.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, v)| v)
+    })
+}
+
+/// Give the second, third… row with the same hashed id the suffix `-2`, `-3`…
+/// in file order (rows with a source id are left alone).
+pub fn number_repeated_hashes(mut df: DataFrame) -> Result<DataFrame> {
+    let hashed = df.column(HASHED)?.bool()?.clone();
+    if !hashed.any() {
+        return Ok(df);
+    }
+    let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut repeats = false;
+    let numbered: StringChunked = ids
+        .iter()
+        .zip(hashed.iter())
+        .map(|(id, h)| match (id, h) {
+            (Some(id), Some(true)) => {
+                let n = seen.entry(id).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    repeats = true;
+                    Some(Cow::Owned(format!("{id}-{n}")))
+                } else {
+                    Some(Cow::Borrowed(id))
+                }
+            }
+            (id, _) => id.map(Cow::Borrowed),
+        })
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|v| v.as_deref())
+        .collect();
+    if repeats {
+        df.with_column(Column::from(numbered.with_name(col::INCIDENT_ID.into()).into_series()))?;
+    }
+    Ok(df)
+}

@@ -1,0 +1,348 @@
+//! Loading files: detect the format and layout of each, convert every
+//! record (in parallel for large delimited files), reject duplicate ids, and
+//! stack the files into one canonical frame.
+//!
+//! Invariant: for every file, `read == accepted + rejected`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+use polars::prelude::*;
+
+use super::convert::{self, Converter, HASHED, LINE, ROW};
+use super::duplicates::reject_duplicates;
+use super::layout::Layout;
+use super::loaded::{FileSummary, LoadOptions, Loaded, Reject};
+use super::mapping::Mapping;
+use super::parallel;
+use super::preset;
+use super::source::{self, Encoding, Format};
+use crate::error::{Error, Result};
+use crate::schema::{always_loaded, col, dtype_of, is_canonical, CANONICAL};
+use crate::Run;
+
+/// Load incident files into the canonical schema.
+///
+/// Each file's layout is chosen separately (so `auto` can mix sources). Rows
+/// whose `incident_id` was already seen (in this file or an earlier one) are
+/// rejected as duplicates, keeping the first.
+pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
+    if paths.is_empty() {
+        return Err(Error::Usage("no input files given".into()));
+    }
+    let mut frames = Vec::with_capacity(paths.len());
+    let mut rejects = Vec::new();
+    let mut files = Vec::with_capacity(paths.len());
+    for (i, path) in paths.iter().enumerate() {
+        let (df, rj, summary) = load_file(path, opts)?;
+        let idx = Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height());
+        let mut df = df;
+        df.with_column(idx)?;
+        frames.push(df);
+        rejects.extend(rj);
+        files.push(summary);
+    }
+    let frame = concat_aligned(frames)?;
+    let (frame, dups) = reject_duplicates(frame, &files)?;
+    for (fi, r) in dups {
+        files[fi].accepted -= 1;
+        files[fi].rejected += 1;
+        rejects.push(r);
+    }
+    let order: HashMap<&Path, usize> = paths.iter().enumerate().map(|(i, p)| (p.as_path(), i)).collect();
+    rejects.sort_by_key(|r| (order.get(r.file.as_path()).copied().unwrap_or(usize::MAX), r.row));
+    let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
+    Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
+}
+
+/// Stack frames whose kept columns differ: a column missing from a frame is
+/// added as nulls of the type it has elsewhere, in first-seen column order.
+pub fn concat_aligned(mut frames: Vec<DataFrame>) -> Result<DataFrame> {
+    if frames.len() <= 1 {
+        return Ok(frames.pop().unwrap_or_default());
+    }
+    let mut order: Vec<(PlSmallStr, DataType)> = Vec::new();
+    for f in &frames {
+        for c in f.columns() {
+            if !order.iter().any(|(n, _)| n == c.name()) {
+                order.push((c.name().clone(), c.dtype().clone()));
+            }
+        }
+    }
+    let mut out: Option<DataFrame> = None;
+    for f in frames {
+        let n = f.height();
+        let cols: Vec<Column> = order
+            .iter()
+            .map(|(name, dtype)| match f.column(name) {
+                Ok(c) => c.clone(),
+                Err(_) => Column::full_null(name.clone(), n, dtype),
+            })
+            .collect();
+        let aligned = DataFrame::new(n, cols)?;
+        match &mut out {
+            None => out = Some(aligned),
+            Some(acc) => {
+                acc.vstack_mut_owned(aligned)?;
+            }
+        }
+    }
+    let mut df = out.unwrap_or_default();
+    df.rechunk_mut();
+    Ok(df)
+}
+
+/// Load one file: detect its format and layout, convert every record.
+pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reject>, FileSummary)> {
+    let mut format = source::detect_format(path)?;
+    if let (Format::Delimited { delimiter, .. }, Some(d)) =
+        (&mut format, opts.mapping.as_ref().and_then(Mapping::delimiter_byte))
+    {
+        *delimiter = d;
+    }
+    check_memory(path, format, opts)?;
+    let mut reader = match format {
+        Format::Parquet => {
+            if let Some(df) = scan_store(path, opts.columns.as_deref())? {
+                let n = df.height() as u64;
+                let summary = FileSummary {
+                    path: path.to_path_buf(),
+                    layout: "sitrep store (canonical Parquet)".into(),
+                    format,
+                    has_header: true,
+                    read: n,
+                    accepted: n,
+                    rejected: 0,
+                };
+                return Ok((df, Vec::new(), summary));
+            }
+            let df = source::read_parquet(path)?;
+            source::RecordReader::from_records(path, source::parquet_records(path, &df)?)
+        }
+        _ => source::RecordReader::open(path, format, opts.encoding)?,
+    };
+    let mut rec = ByteRecord::new();
+    let Some((first_line, problem)) = reader.next(&mut rec)? else {
+        return Err(Error::format(path, "file is empty: no header and no rows"));
+    };
+    if let Some(p) = problem {
+        return Err(Error::format(path, format!("cannot read the first line: {}", p.reason)));
+    }
+    let first: Vec<String> = rec
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            source::decode(f, opts.encoding)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| Error::format(path, format!("first line, field {}: {e}", i + 1)))
+        })
+        .collect::<Result<_>>()?;
+    let layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
+    check_ambiguous_columns(path, &layout)?;
+    // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
+    let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let (df, rejects, read, open) = match format {
+        Format::Delimited { delimiter, gzip: false }
+            if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
+        {
+            drop(reader);
+            let start = parallel::data_start(path, delimiter, layout.has_header)?;
+            let keep = opts.columns.as_deref();
+            let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
+            let parallel::Converted { frames, rejects, read, last_record: last } =
+                parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
+            let mut frames = frames.into_iter();
+            let mut df = frames.next().unwrap_or_default();
+            for f in frames {
+                df.vstack_mut_owned(f)?;
+            }
+            let open = match last {
+                Some(at) => {
+                    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(at)).map_err(|e| Error::io(path, e))?;
+                    parallel::open_quote_at_end(std::io::BufReader::new(f), delimiter)
+                        .map_err(|e| Error::io(path, e))?
+                }
+                None => None,
+            };
+            (df, rejects, read, open)
+        }
+        _ => {
+            let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
+            let mut row = 0u64;
+            let mut last = None;
+            if !layout.has_header {
+                row += 1;
+                last = rec.position().map(|p| p.byte());
+                conv.push(&rec, row, first_line, None);
+            }
+            while let Some((line, problem)) = reader.next(&mut rec)? {
+                row += 1;
+                last = rec.position().map(|p| p.byte());
+                conv.push(&rec, row, line, problem);
+            }
+            let (read, rejects) = (conv.read, std::mem::take(&mut conv.rejects));
+            let open = match (format, last) {
+                // Positions count from after a BOM, in the decompressed text.
+                (Format::Delimited { delimiter, gzip }, Some(at)) => {
+                    use std::io::Read;
+                    let mut text = source::open_text_skipping_bom(path, gzip)?;
+                    // Skipped by reading, which works for gzip too (files read here are small or compressed).
+                    std::io::copy(&mut (&mut text).take(at), &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
+                    parallel::open_quote_at_end(text, delimiter).map_err(|e| Error::io(path, e))?
+                }
+                _ => None,
+            };
+            (conv.finish()?, rejects, read, open)
+        }
+    };
+    let (df, rejects) = match open {
+        Some(lines) => unterminated_last_record(path, df, rejects, read, lines)?,
+        None => (df, rejects),
+    };
+    let df = convert::number_repeated_hashes(df)?;
+    let summary = FileSummary {
+        path: path.to_path_buf(),
+        layout: layout.description.clone(),
+        format,
+        has_header: layout.has_header,
+        read,
+        accepted: df.height() as u64,
+        rejected: rejects.len() as u64,
+    };
+    debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
+    Ok((df, rejects, summary))
+}
+
+/// The file's last record opened a quoted field that is never closed: the
+/// csv reader ran it to the end of the file, swallowing every later line
+/// into one cell. That record is rejected (whether or not its fields looked
+/// valid), saying how many lines it took in.
+fn unterminated_last_record(
+    path: &Path,
+    df: DataFrame,
+    mut rejects: Vec<Reject>,
+    row: u64,
+    lines: u64,
+) -> Result<(DataFrame, Vec<Reject>)> {
+    let reason = format!(
+        "unterminated quote: a quoted field in this row is never closed, so the rest of the file \
+         ({lines} more line{}) was read into it; close the quote",
+        if lines == 1 { "" } else { "s" }
+    );
+    if let Some(r) = rejects.iter_mut().find(|r| r.row == row) {
+        r.reason = format!("{}; {reason}", r.reason);
+        return Ok((df, rejects));
+    }
+    let h = df.height();
+    let rows = df.column(ROW)?.u64()?.clone();
+    if h == 0 || rows.get(h - 1) != Some(row) {
+        return Err(Error::Internal(format!("{} row {row} is neither accepted nor rejected", path.display())));
+    }
+    let line = df.column(LINE)?.u64()?.get(h - 1).unwrap_or(0);
+    let id = df.column(col::INCIDENT_ID)?.str()?.get(h - 1).unwrap_or_default().to_string();
+    rejects.push(Reject { file: path.to_path_buf(), row, line, column: None, value: id, reason });
+    Ok((df.slice(0, h - 1), rejects))
+}
+
+/// Refuse a text file whose validated rows would not fit in memory, with a
+/// clear message, rather than be killed by the kernel's OOM killer halfway.
+/// Measured peaks (README, Performance): a query's load needs about 0.7× the
+/// CSV's size, a full load for `check` or `ingest` up to 6×; gzip is counted
+/// as 5× its compressed size. Linux only (`MemAvailable` in /proc/meminfo);
+/// `SITREP_MEMORY_BYTES` overrides the available figure (for tests and for
+/// containers whose limit /proc does not show).
+fn check_memory(path: &Path, format: Format, opts: &LoadOptions) -> Result<()> {
+    let (compressed, gzip) = match format {
+        Format::Delimited { gzip, .. } | Format::Ndjson { gzip } => {
+            (std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len(), gzip)
+        }
+        Format::Parquet => return Ok(()),
+    };
+    let size = if gzip { compressed.saturating_mul(5) } else { compressed };
+    let factor: u64 = if opts.columns.is_some() { 1 } else { 6 };
+    let Some(available) = available_memory() else { return Ok(()) };
+    let needed = size.saturating_mul(factor);
+    if needed > available {
+        let gb = |b: u64| format!("{:.1} GB", b as f64 / 1e9);
+        return Err(Error::format(
+            path,
+            format!(
+                "is too large to load here: its rows need about {} of memory and {} is available; \
+                 split it (by year, say) and run on the parts",
+                gb(needed),
+                gb(available)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn available_memory() -> Option<u64> {
+    if let Some(v) = std::env::var("SITREP_MEMORY_BYTES").ok().and_then(|v| v.parse().ok()) {
+        return Some(v);
+    }
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A Parquet file already in the canonical schema (a sitrep store) is scanned
+/// lazily, reading only the columns needed (see [`LoadOptions::columns`]).
+/// `None` when the file is not in the canonical schema.
+fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFrame>> {
+    let bad = |e: PolarsError| source::parquet_error(path, e);
+    let Some(lf) = canonical_scan(path, columns)? else { return Ok(None) };
+    let mut df = lf.run().map_err(bad)?;
+    let n = df.height();
+    df.with_column(Column::new(ROW.into(), (1..=n as u64).collect::<Vec<_>>()))?;
+    df.with_column(Column::new_scalar(LINE.into(), Scalar::from(0u64), n))?;
+    df.with_column(Column::new_scalar(HASHED.into(), Scalar::from(false), n))?;
+    Ok(Some(df))
+}
+
+/// The lazy scan behind [`scan_store`], reading only `columns` (all when
+/// `None`) besides those always loaded; `None` when the file is not in the
+/// canonical schema.
+pub fn canonical_scan(path: &Path, columns: Option<&[String]>) -> Result<Option<LazyFrame>> {
+    let bad = |e: PolarsError| source::parquet_error(path, e);
+    let name = path.to_str().ok_or_else(|| Error::format(path, "path is not valid UTF-8"))?;
+    let lf = LazyFrame::scan_parquet(PlRefPath::new(name), ScanArgsParquet::default()).map_err(bad)?;
+    let schema = lf.clone().collect_schema().map_err(bad)?;
+    if !CANONICAL.iter().all(|(c, t)| schema.get(c).is_some_and(|d| *d == dtype_of(*t))) {
+        return Ok(None);
+    }
+    let wanted = |c: &str| columns.is_none_or(|k| k.iter().any(|n| n == c));
+    let mut exprs: Vec<Expr> = CANONICAL
+        .iter()
+        .map(|(c, t)| if always_loaded(c) || wanted(c) { col(*c) } else { lit(NULL).cast(dtype_of(*t)).alias(*c) })
+        .collect();
+    exprs.extend(schema.iter_names().filter(|n| !is_canonical(n) && wanted(n)).map(|n| col(n.clone())));
+    Ok(Some(lf.select(exprs)))
+}
+
+/// A column a rule reads must not appear twice in the header (which one would it be?).
+fn check_ambiguous_columns(path: &Path, layout: &Layout) -> Result<()> {
+    let lower: Vec<String> = layout.columns.iter().map(|c| c.to_lowercase()).collect();
+    for (canonical, _) in &layout.rules {
+        let source = layout.source_name(canonical);
+        for name in source.split('/') {
+            let at: Vec<usize> = (0..lower.len()).filter(|&i| lower[i] == name.to_lowercase()).collect();
+            if at.len() > 1 && layout.has_header {
+                let positions: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "column {name:?} appears {} times in the header (columns {}); rename all but one",
+                        at.len(),
+                        positions.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! What loading gives: canonical incidents ([`Loaded`]), what happened to
+//! each file ([`FileSummary`]) and every rejected row ([`Reject`]), and the
+//! options that say how to read ([`LoadOptions`]).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use super::mapping::Mapping;
+use super::preset::Preset;
+use super::source::{Encoding, Format};
+use crate::error::Result;
+use crate::Run;
+
+/// How to read the input files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The layout (ignored when `mapping` is set).
+    pub preset: Preset,
+    /// A mapping file describing the layout.
+    pub mapping: Option<Mapping>,
+    /// Text encoding of delimited and NDJSON files.
+    pub encoding: Encoding,
+    /// The columns the caller needs (`None`: all). Canonical text columns
+    /// not named are left null and other source columns not named are not
+    /// kept. Validated columns (id, dates, precision, counts, coordinates) are
+    /// always read, so which rows are accepted never depends on this.
+    pub columns: Option<Vec<String>>,
+    /// Read uncompressed delimited files on all cores in byte ranges of this
+    /// size (`None`: files from 16 MB up, in ranges of 32 MB). For tuning and
+    /// for tests that compare the parallel reader with the sequential one.
+    pub range_bytes: Option<u64>,
+}
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// 1-based data row (the header is not counted).
+    pub row: u64,
+    /// Line the row starts on (1-based; 0 when the format has no lines).
+    pub line: u64,
+    /// Source column at fault, or `None` when the whole row is.
+    pub column: Option<String>,
+    /// The offending value.
+    pub value: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: row {}", self.file.display(), self.row)?;
+        if self.line > 0 {
+            write!(f, " (line {})", self.line)?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c:?}")?;
+        }
+        let mut value: String = self.value.chars().take(80).collect();
+        if value.len() < self.value.len() {
+            value.push('…');
+        }
+        write!(f, ", value {value:?}: {}", self.reason)
+    }
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    /// The file.
+    pub path: PathBuf,
+    /// The layout it was read with.
+    pub layout: String,
+    /// Physical format.
+    pub format: Format,
+    /// Whether the first record was a header.
+    pub has_header: bool,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+}
+
+/// Canonical incidents from one or more files, and what was rejected.
+#[derive(Clone)]
+pub struct Loaded {
+    /// Canonical columns first (schema order), then kept source columns.
+    /// Empty when the incidents are in `scan`.
+    pub frame: DataFrame,
+    /// A sitrep store left unread (see `crate::store::scan`); `frame` is empty then.
+    pub scan: Option<LazyFrame>,
+    /// For `scan`: the normaliser fingerprint the store's rows carry.
+    pub normalised_with: Option<String>,
+    /// Rejected rows, in file and row order.
+    pub rejects: Vec<Reject>,
+    /// Per-file counts.
+    pub files: Vec<FileSummary>,
+}
+
+impl fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loaded")
+            .field("frame", &self.frame)
+            .field("scan", &self.scan.as_ref().map(|_| "LazyFrame"))
+            .field("rejects", &self.rejects)
+            .field("files", &self.files)
+            .finish()
+    }
+}
+
+impl Loaded {
+    /// The incidents as a lazy frame for queries.
+    pub fn lazy(&self) -> LazyFrame {
+        match &self.scan {
+            Some(lf) => lf.clone(),
+            None => self.frame.clone().lazy(),
+        }
+    }
+
+    /// Read a `scan` into `frame` (a no-op when the rows are in memory).
+    pub fn materialise(&mut self) -> Result<()> {
+        if let Some(lf) = self.scan.take() {
+            self.frame = lf.run()?;
+            self.normalised_with = None;
+        }
+        Ok(())
+    }
+
+    /// Rows read over all files.
+    pub fn read(&self) -> u64 {
+        self.files.iter().map(|f| f.read).sum()
+    }
+
+    /// Rows accepted over all files.
+    pub fn accepted(&self) -> u64 {
+        self.files.iter().map(|f| f.accepted).sum()
+    }
+
+    /// Rows rejected over all files.
+    pub fn rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+}

@@ -1,0 +1,189 @@
+//! The pipeline every command runs before it queries: [`Inputs`] (built
+//! from command-line flags or a config's `[data]`) and what the work
+//! [`Needs`] go in; [`load`] reads the files (or scans a lone store), rejects
+//! duplicate ids, normalises actors, targets, weapons and target types (or
+//! trusts a store normalised with the same tables), prunes to the columns a
+//! query reads, enforces `--strict`, and writes the rejects file.
+//!
+//! What a query reads is stated once: [`crate::query::Query::columns`] plus
+//! [`Normaliser::reads`]. No command repeats any of these steps.
+
+use std::path::PathBuf;
+
+use polars::prelude::LazyFrame;
+
+use crate::error::{Error, Result};
+use crate::ingest::{load_incidents, write_rejects, Encoding, LoadOptions, Loaded, Mapping, Preset};
+use crate::normalise::{Normaliser, Unmapped};
+use crate::query::Query;
+
+/// Where incidents come from and how to read and normalise them.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Data files and stores.
+    pub files: Vec<PathBuf>,
+    /// The layout of every file (ignored when `mapping` is set).
+    pub preset: Preset,
+    /// A mapping describing the layout.
+    pub mapping: Option<Mapping>,
+    /// Text encoding of delimited and NDJSON files.
+    pub encoding: Encoding,
+    /// Alias files on top of the shipped table (later files win).
+    pub aliases: Vec<PathBuf>,
+    /// Taxonomy files on top of the shipped ones (later files win).
+    pub taxonomies: Vec<PathBuf>,
+    /// Apply aliases and taxonomies (`false`: `--no-normalise`).
+    pub normalise: bool,
+    /// Refuse values no alias or taxonomy rule maps (`--strict`).
+    pub strict: bool,
+    /// Write every rejected row to this CSV.
+    pub rejects: Option<PathBuf>,
+    /// Defuse text a spreadsheet would run as a formula in CSV outputs.
+    pub csv_escape: bool,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs {
+            files: Vec::new(),
+            preset: Preset::Auto,
+            mapping: None,
+            encoding: Encoding::Utf8,
+            aliases: Vec::new(),
+            taxonomies: Vec::new(),
+            normalise: true,
+            strict: false,
+            rejects: None,
+            csv_escape: true,
+        }
+    }
+}
+
+impl Inputs {
+    /// How ingest reads the files for `needs`.
+    pub fn load_options(&self, needs: &Needs) -> LoadOptions {
+        LoadOptions {
+            preset: self.preset,
+            mapping: self.mapping.clone(),
+            encoding: self.encoding,
+            columns: needs.columns.clone(),
+            range_bytes: None,
+        }
+    }
+}
+
+/// What the work after loading needs of the incidents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The columns read (`None`: all). Canonical text columns not named stay
+    /// null and other source columns are not kept; only these are normalised.
+    pub columns: Option<Vec<String>>,
+    /// Leave a lone sitrep store unread, so each query scans only the
+    /// columns and row groups it needs.
+    pub scan_store: bool,
+    /// Leave normalisation as a lazy plan (one query follows) instead of
+    /// materialising it once for several queries or for writing.
+    pub lazy: bool,
+    /// List the values no taxonomy rule maps (a pass per column); `--strict` implies it.
+    pub list_unmapped: bool,
+}
+
+impl Needs {
+    /// One query: only the columns it and its normalisation read, a lone
+    /// store scanned, everything left lazy for the query's own plan.
+    pub fn query(q: &Query) -> Self {
+        Needs { columns: Some(Normaliser::reads(&q.columns())), scan_store: true, lazy: true, list_unmapped: false }
+    }
+
+    /// Several queries (`report`, `weekly`): a store normalised with the same
+    /// tables is scanned by each query; anything else is normalised once, in memory.
+    pub fn queries() -> Self {
+        Needs { columns: None, scan_store: true, lazy: false, list_unmapped: false }
+    }
+
+    /// Every row of every file in memory (`check`, `ingest`).
+    pub fn rows() -> Self {
+        Needs::default()
+    }
+
+    /// Also list the values no taxonomy rule maps (`check --unmapped`).
+    pub fn listing_unmapped(mut self) -> Self {
+        self.list_unmapped = true;
+        self
+    }
+}
+
+/// Incidents ready for queries, with what loading and normalising found.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The incidents, the rejected rows and the per-file counts.
+    pub loaded: Loaded,
+    /// Values no alias or taxonomy rule mapped.
+    pub unmapped: Unmapped,
+    /// Fingerprint of the alias and taxonomy tables applied (`None` with `--no-normalise`).
+    pub normaliser: Option<String>,
+}
+
+impl Prepared {
+    /// The incidents as a lazy frame for queries.
+    pub fn lazy(&self) -> LazyFrame {
+        self.loaded.lazy()
+    }
+}
+
+/// Read, check, normalise and prune the inputs for what the work needs.
+pub fn load(inputs: &Inputs, needs: &Needs) -> Result<Prepared> {
+    let opts = inputs.load_options(needs);
+    let store = match (&inputs.files[..], needs.scan_store) {
+        ([one], true) => crate::store::scan(one, needs.columns.as_deref())?,
+        _ => None,
+    };
+    let mut loaded = match store {
+        Some(loaded) => loaded,
+        None => load_incidents(&inputs.files, &opts)?,
+    };
+    let (unmapped, normaliser) = normalise(inputs, &mut loaded, needs)?;
+    if let Some(path) = &inputs.rejects {
+        write_rejects(path, &loaded, &opts, inputs.csv_escape)?;
+    }
+    Ok(Prepared { loaded, unmapped, normaliser })
+}
+
+/// Apply aliases and taxonomies (unless turned off) and enforce `--strict`.
+/// Returns the unmapped values and the fingerprint of the tables applied.
+fn normalise(inputs: &Inputs, loaded: &mut Loaded, needs: &Needs) -> Result<(Unmapped, Option<String>)> {
+    if !inputs.normalise {
+        return Ok(Default::default());
+    }
+    let n = Normaliser::load(&inputs.aliases, &inputs.taxonomies)?;
+    if loaded.scan.is_some() && !inputs.strict && loaded.normalised_with.as_deref() == Some(n.fingerprint.as_str()) {
+        // A store normalised with these very tables: nothing would change.
+        return Ok((Default::default(), Some(n.fingerprint)));
+    }
+    let list = needs.list_unmapped || inputs.strict;
+    let (lf, unmapped) = n.apply_lazy(loaded.lazy(), needs.columns.as_deref(), list)?;
+    loaded.frame = Default::default();
+    loaded.scan = Some(lf);
+    loaded.normalised_with = Some(n.fingerprint.clone());
+    if !needs.lazy {
+        loaded.materialise()?;
+    }
+    if inputs.strict && !unmapped.is_empty() {
+        let parts: Vec<String> = unmapped
+            .columns
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(c, v)| {
+                let shown: Vec<String> = v.iter().take(5).map(|(val, n)| format!("{val:?} ({n})")).collect();
+                let more = if v.len() > 5 { format!(" and {} more", v.len() - 5) } else { String::new() };
+                format!("{c}: {}{more}", shown.join(", "))
+            })
+            .collect();
+        return Err(Error::Data(format!(
+            "--strict: values not in the alias table or taxonomy: {}; add them with --aliases/--taxonomy \
+             (list all with `sitrep check --unmapped`)",
+            parts.join("; ")
+        )));
+    }
+    Ok((unmapped, Some(n.fingerprint)))
+}

@@ -1,0 +1,93 @@
+//! A `sitrep weekly` run: the summary of one week (computed by
+//! [`crate::query::weekly`], written as `summary.md` and `summary.json` by
+//! the Markdown and JSON writers), the configured weekly charts, and the
+//! manifest, written as one folder.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Duration;
+use polars::prelude::LazyFrame;
+
+use super::manifest::{input_entries, InputEntry, Manifest};
+use super::{annotations, folder, render_chart, Files};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ingest::FileSummary;
+use crate::query::weekly::{summarise_week, Week, WeeklySummary, SCHEMA_VERSION};
+use crate::render::chart::Colours;
+use crate::render::format::OutputFormat;
+use crate::text::sha256;
+
+/// The formats of the weekly summary, written as `summary.<extension>`.
+pub const SUMMARY_FORMATS: [OutputFormat; 2] = [OutputFormat::Markdown, OutputFormat::Json];
+
+/// Write a weekly report folder under `root`; returns its path.
+pub fn write_weekly(
+    cfg: &Config,
+    root: &Path,
+    lf: &LazyFrame,
+    inputs: &[FileSummary],
+    week: Week,
+) -> Result<(PathBuf, WeeklySummary)> {
+    // Hash the inputs (hundreds of MB for a large store) while the queries run.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| input_entries(cfg, inputs));
+        let rendered = render_weekly(cfg, lf, inputs, week);
+        let entries = hashing.join().map_err(|_| Error::Internal("input hashing panicked".into()))?;
+        let (summary, files) = rendered?;
+        finish_weekly(cfg, root, week, summary, files, entries?)
+    })
+}
+
+/// The summary and chart files of a weekly report.
+fn render_weekly(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary], week: Week) -> Result<(WeeklySummary, Files)> {
+    let summary = summarise_week(lf, week, cfg.week_start, &cfg.anchors, cfg.weekly_top, &cfg.data.attribution)?;
+    let mut files = Vec::new();
+    for format in SUMMARY_FORMATS {
+        if let Some(text) = format.writer().weekly(&summary) {
+            files.push((format!("summary.{}", format.extension()), text.into_bytes()));
+        }
+    }
+    let annotations = annotations(cfg)?;
+    let mut colours = Colours::default();
+    for entry in &cfg.weekly_charts {
+        // `weeks` (capped at 100 years) ends the chart with the report week;
+        // without it the chart keeps its own `from` and only stops at the week's end.
+        let from = entry.weeks.map(|n| week.start - Duration::days(7 * (i64::from(n.clamp(1, 5200)) - 1)));
+        let window = Some((from, week.end));
+        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, window) {
+            Ok(f) => files.extend(f),
+            // A quiet week can leave a chart with nothing to draw; the summary says so.
+            Err(Error::NothingToDraw) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((summary, files))
+}
+
+/// Add the manifest and write the folder.
+fn finish_weekly(
+    cfg: &Config,
+    root: &Path,
+    week: Week,
+    summary: WeeklySummary,
+    mut files: Files,
+    inputs: Vec<InputEntry>,
+) -> Result<(PathBuf, WeeklySummary)> {
+    let config_bytes = std::fs::read(&cfg.path).map_err(|e| Error::io(&cfg.path, e))?;
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("sitrep {}", env!("CARGO_PKG_VERSION")),
+        week: summary.week.clone(),
+        window: week,
+        data_last_date: summary.data_last_date,
+        config: (cfg.path.display().to_string(), sha256(&config_bytes)),
+        inputs,
+        files: files.iter().map(|(n, b)| (n.clone(), sha256(b), b.len())).collect(),
+    };
+    let mut m = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    m.push('\n');
+    files.push(("manifest.json".to_string(), m.into_bytes()));
+    let path = folder::write_folder(root, &summary.week, &files)?;
+    Ok((path, summary))
+}
