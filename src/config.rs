@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::atomic::check_name;
 use crate::error::{Error, Result};
-use crate::ingest::{Mapping, Preset};
+use crate::ingest::{DateOrder, Mapping, Preset};
 use crate::pipeline::Inputs;
 use crate::query::def::{Origin, QueryDef};
 use crate::query::period::parse_weekday;
@@ -59,6 +59,8 @@ pub struct DataConfig {
     pub preset: String,
     /// Mapping file instead of a preset.
     pub mapping: Option<PathBuf>,
+    /// Order of all-number dates: "dmy" or "mdy" (default: decided per file).
+    pub date_order: Option<String>,
     /// Alias files on top of the shipped table.
     #[serde(default)]
     pub aliases: Vec<PathBuf>,
@@ -244,6 +246,8 @@ pub struct Config {
     pub data: DataConfig,
     /// The preset of `[data]`.
     pub preset: Preset,
+    /// The date order of `[data]`.
+    pub date_order: Option<DateOrder>,
     /// First day of the week.
     pub week_start: Weekday,
     /// The cutoff time zone (used only to pick today's date).
@@ -293,6 +297,7 @@ impl Config {
         Ok(Inputs {
             files: d.files.iter().map(|f| self.resolve(f)).collect(),
             preset: self.preset,
+            date_order: self.date_order,
             mapping: d.mapping.as_ref().map(|m| Mapping::load(&self.resolve(m))).transpose()?,
             aliases: d.aliases.iter().map(|a| self.resolve(a)).collect(),
             taxonomies: d.taxonomies.iter().map(|t| self.resolve(t)).collect(),
@@ -326,6 +331,13 @@ impl ConfigFile {
             .map(|(k, v)| Ok((k.clone(), parse_date_arg(&format!("time.anchors.{k}"), v)?)))
             .collect::<Result<Vec<_>>>()?;
         let preset = self.data.preset.parse::<Preset>().map_err(|e| usage(format!("data.preset: {e}")))?;
+        let date_order = self
+            .data
+            .date_order
+            .as_deref()
+            .map(str::parse::<DateOrder>)
+            .transpose()
+            .map_err(|e| usage(format!("data.date_order: {e}")))?;
         if self.data.files.is_empty() {
             return Err(usage("data.files: give at least one input file".into()));
         }
@@ -386,6 +398,7 @@ impl ConfigFile {
         Ok(Config {
             path: path.to_path_buf(),
             preset,
+            date_order,
             week_start,
             utc_offset,
             anchors,

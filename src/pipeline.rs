@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use polars::prelude::LazyFrame;
 
 use crate::error::{Error, Result};
-use crate::ingest::{load_incidents, write_rejects, Encoding, LoadOptions, Loaded, Mapping, Preset};
+use crate::ingest::{load_incidents, write_rejects, DateOrder, Encoding, LoadOptions, Loaded, Mapping, Preset};
 use crate::normalise::{Normaliser, Unmapped};
 use crate::query::Query;
 
@@ -28,6 +28,8 @@ pub struct Inputs {
     pub mapping: Option<Mapping>,
     /// Text encoding of delimited and NDJSON files.
     pub encoding: Encoding,
+    /// The order of all-number dates (`--date-order`); `None`: decided per file.
+    pub date_order: Option<DateOrder>,
     /// Alias files on top of the shipped table (later files win).
     pub aliases: Vec<PathBuf>,
     /// Taxonomy files on top of the shipped ones (later files win).
@@ -49,6 +51,7 @@ impl Default for Inputs {
             preset: Preset::Auto,
             mapping: None,
             encoding: Encoding::Utf8,
+            date_order: None,
             aliases: Vec::new(),
             taxonomies: Vec::new(),
             normalise: true,
@@ -68,6 +71,7 @@ impl Inputs {
             encoding: self.encoding,
             columns: needs.columns.clone(),
             range_bytes: None,
+            date_order: self.date_order,
         }
     }
 }

@@ -169,6 +169,8 @@ pub fn scan(path: &Path, columns: Option<&[String]>) -> Result<Option<Loaded>> {
         read: meta.rows,
         accepted: meta.rows,
         rejected: 0,
+        date_order: None,
+        two_digit_years: 0,
     };
     Ok(Some(Loaded {
         frame: DataFrame::empty(),

@@ -137,6 +137,7 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared
     anyhow::ensure!(!inputs.files.is_empty(), "no input: give data files or --store S.parquet");
     let prepared = sitrep::pipeline::load(&inputs, &Needs::query(q))?;
     super::warn_rejected(&prepared.loaded, inputs.rejects.as_ref());
+    super::require_accepted(&prepared.loaded)?;
     Ok(prepared)
 }
 

@@ -26,6 +26,10 @@ pub struct CheckArgs {
     pub unmapped: bool,
 }
 
+fn count_rows(n: u64) -> String {
+    sitrep::text::counted(n, "row")
+}
+
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if args.input.files.is_empty() {
         eprintln!("error: give at least one FILE (see --help)");
@@ -45,6 +49,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             count(f.accepted),
             count(f.rejected)
         )?;
+        if let Some(order) = f.date_order {
+            writeln!(out, "  date order   {} (all-number dates such as 5/9/2020)", order.describe())?;
+        }
+        if f.two_digit_years > 0 {
+            writeln!(
+                out,
+                "  note         {} read with a two-digit year: 00-68 as 2000-2068, 69-99 as 1969-1999",
+                count_rows(f.two_digit_years)
+            )?;
+        }
     }
     if loaded.files.len() > 1 {
         writeln!(

@@ -57,6 +57,11 @@ pub struct InputArgs {
     /// Text encoding of the input.
     #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
     pub encoding: EncodingArg,
+    /// Order of all-number dates such as 5/9/2020: dmy (day first) or mdy
+    /// (month first). Default: decided per file from its values; a file whose
+    /// values do not tell is refused.
+    #[arg(long, value_name = "dmy|mdy")]
+    pub date_order: Option<String>,
     /// Write rejected rows (with file, row, column, value and reason) to this CSV.
     #[arg(long, value_name = "R.csv")]
     pub rejects: Option<PathBuf>,
@@ -97,6 +102,12 @@ impl InputArgs {
                 EncodingArg::Utf8 => Encoding::Utf8,
                 EncodingArg::Latin1 => Encoding::Latin1,
             },
+            date_order: self
+                .date_order
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e: String| anyhow::anyhow!("--date-order: {e}"))?,
             aliases: self.aliases.clone(),
             taxonomies: self.taxonomies.clone(),
             normalise: !self.no_normalise,
@@ -122,6 +133,18 @@ pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&Path
     for r in loaded.rejects.iter().take(3) {
         eprintln!("rejected: {r}");
     }
+}
+
+/// Nothing to count when every input row was rejected: that is a failure
+/// (exit 1), not an empty table. The first rejects were shown by [`warn_rejected`].
+pub fn require_accepted(loaded: &sitrep::ingest::Loaded) -> anyhow::Result<()> {
+    if loaded.read() > 0 && loaded.accepted() == 0 {
+        anyhow::bail!(
+            "all {} input rows were rejected: nothing to count (the first rejects are above; `sitrep check` lists them)",
+            sitrep::text::count(loaded.read())
+        );
+    }
+    Ok(())
 }
 
 /// Print up to `limit` rejects to stderr, and how to get the rest.

@@ -25,6 +25,7 @@ pub struct ReportArgs {
 pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::pipeline::Prepared> {
     let prepared = sitrep::pipeline::load(&cfg.inputs()?, &sitrep::pipeline::Needs::queries())?;
     super::warn_rejected(&prepared.loaded, None);
+    super::require_accepted(&prepared.loaded)?;
     Ok(prepared)
 }
 

@@ -16,14 +16,15 @@ pub fn recognise(h: &Header<'_>) -> bool {
     h.has_all(&["event_id_cnty", "event_date"]) || h.has_all(&["event_date", "actor1", "fatalities"])
 }
 
-/// Date formats seen in ACLED exports, most common first. Day-first
-/// `28/12/2022` appears in old spreadsheet exports (ACLED never writes month-first).
+/// Date formats seen in ACLED exports, most common first, then what a
+/// spreadsheet writes when the export is re-saved (`9-May-20`, `5/9/2020`,
+/// `31/12/2019`: the day/month order is decided per file from its values).
 pub fn date_formats() -> Vec<DateFormat> {
     vec![
         DateFormat::Iso,
         DateFormat::Pattern("%d %B %Y".into()),
         DateFormat::Pattern("%d-%B-%Y".into()),
-        DateFormat::Pattern("%d/%m/%Y".into()),
+        DateFormat::Spreadsheet,
     ]
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 use polars::prelude::*;
 
+use super::dates::DateRead;
 use super::layout::{Layout, Recode, Rule};
 use super::loaded::Reject;
 use super::parse;
@@ -75,6 +76,14 @@ pub const ROW: &str = "__row";
 pub const LINE: &str = "__line";
 /// Internal column: whether `incident_id` is a hash of the row (no source id).
 pub const HASHED: &str = "__hashed";
+/// Internal columns holding, for rows whose `date` / `date_end` is an
+/// all-number date still to be placed in the file's order, its day-first and
+/// month-first readings (epoch days; null where not a date). `load` decides
+/// the order from all rows and drops them.
+pub const PENDING: [[&str; 2]; 2] = [["__dmy_date", "__mdy_date"], ["__dmy_date_end", "__mdy_date_end"]];
+
+/// Readings of an all-number date: day-first and month-first (epoch days).
+type Pending = [Option<(Option<i32>, Option<i32>)>; 2];
 
 /// Applies a [`Layout`] to records and accumulates typed columns and rejects.
 pub struct Converter<'a> {
@@ -93,6 +102,10 @@ pub struct Converter<'a> {
     rows: PrimitiveChunkedBuilder<UInt64Type>,
     lines: PrimitiveChunkedBuilder<UInt64Type>,
     hashed: BooleanChunkedBuilder,
+    /// Accepted rows whose date order is pending: (row index, readings).
+    pending: Vec<(usize, Pending)>,
+    /// Dates read with a two-digit year (accepted rows).
+    pub two_digit_years: u64,
     /// Rows that failed, one reject each.
     pub rejects: Vec<Reject>,
     /// Rows offered to [`Converter::push`].
@@ -152,6 +165,8 @@ impl<'a> Converter<'a> {
             rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
             hashed: BooleanChunkedBuilder::new(HASHED.into(), cap),
+            pending: Vec::new(),
+            two_digit_years: 0,
             rejects: Vec::new(),
             read: 0,
         }
@@ -200,7 +215,11 @@ impl<'a> Converter<'a> {
             }
         }
         match self.convert(rec) {
-            Ok((cells, kept)) => {
+            Ok((cells, kept, pending, two_digit)) => {
+                if pending.iter().any(Option::is_some) {
+                    self.pending.push((self.accepted, pending));
+                }
+                self.two_digit_years += u64::from(two_digit);
                 let hashed = matches!(cells[0], Parsed::Null);
                 let mut cells = cells;
                 if hashed {
@@ -243,11 +262,19 @@ impl<'a> Converter<'a> {
         format!("h{:016x}", h.digest())
     }
 
+    /// The layout's name in messages ("acled", "gtd", "mapping"…).
+    fn layout_name(&self) -> &str {
+        self.layout.description.split([' ', '(']).next().unwrap_or("")
+    }
+
+    /// Typed cells, kept text, pending date readings, and whether a year had two digits.
     #[allow(clippy::type_complexity)]
     fn convert<'r>(
         &self,
         rec: &'r ByteRecord,
-    ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>), (Option<usize>, String)> {
+    ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>, Pending, bool), (Option<usize>, String)> {
+        let mut pending: Pending = [None, None];
+        let mut two_digit = false;
         let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
             decode(rec.get(i).unwrap_or_default(), self.encoding).map_err(|e| (Some(i), e))
         };
@@ -267,7 +294,27 @@ impl<'a> Converter<'a> {
                 },
                 Some(Rule::Date { idx, formats }) => match known(&text(*idx)?) {
                     None => Parsed::Null,
-                    Some(v) => Parsed::Date(epoch_days(parse::parse_date(v, formats).map_err(|e| (Some(*idx), e))?)),
+                    Some(v) => {
+                        let (read, two) =
+                            parse::read_date(v, formats).map_err(|e| (Some(*idx), e.message(self.layout_name())))?;
+                        two_digit |= two;
+                        let date = match (read, self.layout.date_order) {
+                            (DateRead::Fixed(d), _) => d,
+                            (DateRead::Ordered { .. }, Some(order)) => read.in_order(order).ok_or_else(|| {
+                                (Some(*idx), format!("not a date when read {} (--date-order)", order.describe()))
+                            })?,
+                            (DateRead::Ordered { dmy, mdy }, None) => {
+                                // Placed once the whole file is read; day-first for now.
+                                let slot = usize::from(k == self.end_pos);
+                                pending[slot] = Some((dmy.map(epoch_days), mdy.map(epoch_days)));
+                                match dmy.or(mdy) {
+                                    Some(d) => d,
+                                    None => return Err((Some(*idx), "not a valid date".into())),
+                                }
+                            }
+                        };
+                        Parsed::Date(epoch_days(date))
+                    }
                 },
                 Some(Rule::DateParts { parts }) | Some(Rule::PartsPrecision { parts }) => {
                     let [y, m, d] = [text(parts[0])?, text(parts[1])?, text(parts[2])?];
@@ -315,22 +362,23 @@ impl<'a> Converter<'a> {
             };
             cells[k] = cell;
         }
-        self.check_row(&cells)?;
+        self.check_row(&cells, pending.iter().any(Option::is_some))?;
         let mut kept = Vec::with_capacity(self.kept.len());
         for (idx, _) in &self.kept {
             let v = text(*idx)?;
             kept.push(if v.is_empty() { None } else { Some(v) });
         }
-        Ok((cells, kept))
+        Ok((cells, kept, pending, two_digit))
     }
 
-    /// Checks across columns: a date is required, and an end date cannot precede it.
-    fn check_row(&self, cells: &[Parsed<'_>]) -> std::result::Result<(), (Option<usize>, String)> {
+    /// Checks across columns: a date is required, and an end date cannot
+    /// precede it (checked once the order is known when a date is `pending`).
+    fn check_row(&self, cells: &[Parsed<'_>], pending: bool) -> std::result::Result<(), (Option<usize>, String)> {
         let source_idx = |c: &str| self.layout.rule_for(c).and_then(|r| r.sources().first().copied());
         let (date, end) = (&cells[self.date_pos], &cells[self.end_pos]);
         match (date, end) {
             (Parsed::Null, _) => Err((source_idx(col::DATE), "missing date".into())),
-            (Parsed::Date(s), Parsed::Date(e)) if e < s => {
+            (Parsed::Date(s), Parsed::Date(e)) if e < s && !pending => {
                 let start = from_epoch_days(*s).map(|d| d.to_string()).unwrap_or_default();
                 Err((source_idx(col::DATE_END), format!("end date is before the start date {start}")))
             }
@@ -355,8 +403,28 @@ impl<'a> Converter<'a> {
         cols.push(self.rows.finish().into_series().into());
         cols.push(self.lines.finish().into_series().into());
         cols.push(self.hashed.finish().into_series().into());
+        for (slot, names) in PENDING.iter().enumerate() {
+            for (which, name) in names.iter().enumerate() {
+                let values = self.pending.iter().filter_map(|(i, p)| p[slot].map(|r| (*i, [r.0, r.1][which])));
+                cols.push(pending_column(name, n, values));
+            }
+        }
         Ok(DataFrame::new_infer_height(cols)?)
     }
+}
+
+/// An internal date column: null except at the given rows (a constant null
+/// column, which costs nothing, when there are none).
+fn pending_column(name: &str, n: usize, values: impl Iterator<Item = (usize, Option<i32>)>) -> Column {
+    let mut values = values.peekable();
+    if values.peek().is_none() {
+        return Column::full_null(name.into(), n, &DataType::Int32);
+    }
+    let mut v: Vec<Option<i32>> = vec![None; n];
+    for (i, d) in values {
+        v[i] = d;
+    }
+    Column::new(name.into(), v)
 }
 
 fn nonempty(s: &str) -> Option<&str> {

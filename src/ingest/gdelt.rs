@@ -66,6 +66,9 @@ pub fn columns(n: usize) -> Option<Vec<String>> {
     Some(c)
 }
 
+/// Text read as unknown in GDELT's text columns: SQL exports write `NULL`.
+pub const UNKNOWN_TEXT: &[&str] = &["NULL"];
+
 /// Whether a header names GDELT columns.
 pub fn recognise(h: &Header<'_>) -> bool {
     h.has_all(&["GLOBALEVENTID", "SQLDATE"])
@@ -86,7 +89,8 @@ pub fn layout(path: &Path, columns: Vec<String>, has_header: bool) -> Result<Lay
     let p = "gdelt";
     let version = if columns.len() == 61 { "2.0" } else { "1.0" };
     let header = if has_header { "with header" } else { "no header" };
-    let text = |i| Rule::Text { idx: i, recode: None };
+    // Events exported from BigQuery or another SQL client write NULL for an empty field.
+    let text = |i| Rule::text_with_unknown(i, UNKNOWN_TEXT);
     let mut l =
         Layout::new(format!("gdelt {version} ({} columns, {header})", columns.len()), has_header, columns.clone());
     l.rule(col::INCIDENT_ID, text(h.require(p, &["GLOBALEVENTID"])?))

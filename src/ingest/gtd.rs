@@ -20,6 +20,10 @@ pub fn recognise(h: &Header<'_>) -> bool {
 /// GTD writes -99 (and -9) for "unknown" in numeric fields.
 const UNKNOWN: [&str; 4] = ["-99", "-9", "-99.0", "-9.0"];
 
+/// GTD's `gname` for an attack no group is known for: the unknown actor,
+/// not a group called "Unknown" (the largest "group" of real GTD files).
+pub const UNKNOWN_GROUP: &[&str] = &["Unknown"];
+
 /// Build the layout from the header.
 pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     let h = Header::new(path, &columns);
@@ -31,7 +35,7 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     l.rule(col::INCIDENT_ID, text(h.require(p, &["eventid"])?))
         .rule(col::DATE, Rule::DateParts { parts })
         .rule(col::DATE_PRECISION, Rule::PartsPrecision { parts })
-        .rule(col::ACTOR, text(h.require(p, &["gname"])?));
+        .rule(col::ACTOR, Rule::text_with_unknown(h.require(p, &["gname"])?, UNKNOWN_GROUP));
     for (c, names) in [
         (col::COUNTRY, &["country_txt"][..]),
         (col::ADMIN1, &["provstate"]),

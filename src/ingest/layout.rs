@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::dates::DateOrder;
 use super::parse::DateFormat;
 use crate::error::{Error, Result};
 use crate::schema::{is_canonical, DatePrecision, CANONICAL};
@@ -66,6 +67,15 @@ pub enum Rule {
 pub type Recode = std::collections::BTreeMap<String, Option<String>>;
 
 impl Rule {
+    /// Trimmed text where each of `unknown` (any case) means unknown, as
+    /// GTD's `gname = Unknown` or a literal `NULL` from an SQL export.
+    pub fn text_with_unknown(idx: usize, unknown: &[&str]) -> Self {
+        let recode: Recode = unknown.iter().map(|u| (u.to_string(), None)).collect();
+        Rule::Text { idx, recode: (!recode.is_empty()).then_some(recode) }
+    }
+}
+
+impl Rule {
     /// The source columns the rule reads.
     pub(crate) fn sources(&self) -> Vec<usize> {
         match self {
@@ -93,12 +103,21 @@ pub struct Layout {
     pub rules: Vec<(&'static str, Rule)>,
     /// Other source columns kept as text: output name and source index.
     pub kept: Vec<(String, usize)>,
+    /// The order of all-number dates (`--date-order`); `None`: decided from the file's values.
+    pub date_order: Option<DateOrder>,
 }
 
 impl Layout {
     /// Start a layout for `columns`; add rules with [`Layout::rule`], then call [`Layout::finish`].
     pub fn new(description: impl Into<String>, has_header: bool, columns: Vec<String>) -> Self {
-        Layout { description: description.into(), has_header, columns, rules: Vec::new(), kept: Vec::new() }
+        Layout {
+            description: description.into(),
+            has_header,
+            columns,
+            rules: Vec::new(),
+            kept: Vec::new(),
+            date_order: None,
+        }
     }
 
     /// Set the rule for a canonical column.

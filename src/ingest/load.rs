@@ -15,6 +15,7 @@ use super::duplicates::reject_duplicates;
 use super::layout::Layout;
 use super::loaded::{FileSummary, LoadOptions, Loaded, Reject};
 use super::mapping::Mapping;
+use super::order;
 use super::parallel;
 use super::preset;
 use super::source::{self, Encoding, Format};
@@ -114,6 +115,8 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                     read: n,
                     accepted: n,
                     rejected: 0,
+                    date_order: None,
+                    two_digit_years: 0,
                 };
                 return Ok((df, Vec::new(), summary));
             }
@@ -138,12 +141,13 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 .map_err(|e| Error::format(path, format!("first line, field {}: {e}", i + 1)))
         })
         .collect::<Result<_>>()?;
-    let layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
+    let mut layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
+    layout.date_order = opts.date_order;
     check_ambiguous_columns(path, &layout)?;
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
     let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let (df, rejects, read, open) = match format {
+    let (df, rejects, read, open, two_digit_years) = match format {
         Format::Delimited { delimiter, gzip: false }
             if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
         {
@@ -151,7 +155,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let start = parallel::data_start(path, delimiter, layout.has_header)?;
             let keep = opts.columns.as_deref();
             let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
-            let parallel::Converted { frames, rejects, read, last_record: last } =
+            let parallel::Converted { frames, rejects, read, last_record: last, two_digit_years } =
                 parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
             let mut frames = frames.into_iter();
             let mut df = frames.next().unwrap_or_default();
@@ -167,7 +171,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 None => None,
             };
-            (df, rejects, read, open)
+            (df, rejects, read, open, two_digit_years)
         }
         _ => {
             let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
@@ -195,13 +199,15 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 _ => None,
             };
-            (conv.finish()?, rejects, read, open)
+            let two_digit_years = conv.two_digit_years;
+            (conv.finish()?, rejects, read, open, two_digit_years)
         }
     };
-    let (df, rejects) = match open {
+    let (df, mut rejects) = match open {
         Some(lines) => unterminated_last_record(path, df, rejects, read, lines)?,
         None => (df, rejects),
     };
+    let (df, date_order) = order::resolve(path, df, &layout.source_name(col::DATE_END), &mut rejects)?;
     let df = convert::number_repeated_hashes(df)?;
     let summary = FileSummary {
         path: path.to_path_buf(),
@@ -211,6 +217,8 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         read,
         accepted: df.height() as u64,
         rejected: rejects.len() as u64,
+        date_order,
+        two_digit_years,
     };
     debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
     Ok((df, rejects, summary))

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use polars::prelude::*;
 
+use super::dates::DateOrder;
 use super::mapping::Mapping;
 use super::preset::Preset;
 use super::source::{Encoding, Format};
@@ -31,6 +32,9 @@ pub struct LoadOptions {
     /// size (`None`: files from 16 MB up, in ranges of 32 MB). For tuning and
     /// for tests that compare the parallel reader with the sequential one.
     pub range_bytes: Option<u64>,
+    /// The order of all-number dates (`5/9/2020`); `None`: decided per file
+    /// from its values, and a file that does not tell is refused.
+    pub date_order: Option<DateOrder>,
 }
 
 /// One rejected row.
@@ -84,6 +88,11 @@ pub struct FileSummary {
     pub accepted: u64,
     /// Rows rejected.
     pub rejected: u64,
+    /// The order its all-number dates were read in, when it had any whose
+    /// reading depends on it (decided from the values, or `--date-order`).
+    pub date_order: Option<DateOrder>,
+    /// Dates read with a two-digit year (`9-May-20`: 00–68 → 2000s, 69–99 → 1900s).
+    pub two_digit_years: u64,
 }
 
 /// Canonical incidents from one or more files, and what was rejected.

@@ -5,7 +5,8 @@
 //! name = "Embassy tracker"          # shown in summaries
 //! header = true                     # false: refer to columns by 1-based position
 //! delimiter = ","                   # optional; sniffed from the first line otherwise
-//! date_formats = ["%d/%m/%Y", "iso"]  # chrono patterns, or "iso" / "yyyymmdd"
+//! date_formats = ["%d/%m/%Y", "iso"]  # chrono patterns, or "iso" / "yyyymmdd" / "spreadsheet"
+//!                                   # (default: iso and spreadsheet dates)
 //! date_precision = "day"            # constant precision when no column gives it
 //! unknown = ["-99", "unk"]          # codes meaning "unknown" in count columns
 //!
@@ -136,16 +137,17 @@ impl Mapping {
 
     fn formats(&self) -> Result<Vec<DateFormat>> {
         if self.date_formats.is_empty() {
-            return Ok(vec![DateFormat::Iso]);
+            return Ok(vec![DateFormat::Iso, DateFormat::Spreadsheet]);
         }
         self.date_formats
             .iter()
             .map(|f| match f.to_lowercase().as_str() {
                 "iso" | "yyyy-mm-dd" => Ok(DateFormat::Iso),
                 "yyyymmdd" => Ok(DateFormat::Compact),
+                "spreadsheet" => Ok(DateFormat::Spreadsheet),
                 _ if f.contains('%') => Ok(DateFormat::Pattern(f.clone())),
                 _ => Err(self.err(format!(
-                    "date_formats: {f:?} is not a chrono pattern (like \"%d/%m/%Y\"), \"iso\" or \"yyyymmdd\""
+                    "date_formats: {f:?} is not a chrono pattern (like \"%d/%m/%Y\"), \"iso\", \"yyyymmdd\" or \"spreadsheet\""
                 ))),
             })
             .collect()

@@ -8,20 +8,25 @@
 //! Files by job: [`preset`] (the ordered preset table), one file per preset
 //! ([`acled`], [`ucdp`], [`gtd`], [`gdelt`], [`native`], [`mapping`]),
 //! [`layout`] (column rules), [`convert`] (records → typed rows or rejects),
-//! [`source`] (formats and records), [`parallel`] (large files on every
+//! [`dates`] and [`order`] (dates as spreadsheets write them, and the
+//! day/month order of a file),
+//! [`source`] (formats and records), [`lines`] (physical line numbers), [`parallel`] (large files on every
 //! core), [`load`] (files → one frame), [`duplicates`], [`rejects`] (the
 //! rejects file) and [`loaded`] (the result types).
 
 pub mod acled;
 pub mod convert;
+pub mod dates;
 pub mod duplicates;
 pub mod gdelt;
 pub mod gtd;
 pub mod layout;
+pub mod lines;
 pub mod load;
 pub mod loaded;
 pub mod mapping;
 pub mod native;
+pub mod order;
 pub mod parallel;
 pub mod parse;
 pub mod preset;
@@ -29,6 +34,7 @@ pub mod rejects;
 pub mod source;
 pub mod ucdp;
 
+pub use dates::DateOrder;
 pub use load::{canonical_scan, concat_aligned, load_file, load_incidents};
 pub use loaded::{FileSummary, LoadOptions, Loaded, Reject};
 pub use mapping::Mapping;

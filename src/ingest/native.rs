@@ -32,7 +32,7 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
         let Some(i) = h.find(&[c]) else { continue };
         let rule = match (*c, ty) {
             (col::DATE_PRECISION, _) => Rule::Precision { idx: i, codes: precision_codes() },
-            (_, ColumnType::Date) => Rule::Date { idx: i, formats: vec![DateFormat::Iso] },
+            (_, ColumnType::Date) => Rule::Date { idx: i, formats: vec![DateFormat::Iso, DateFormat::Spreadsheet] },
             (_, ColumnType::Int) => Rule::Count { idx: i, unknown: vec![] },
             (col::LATITUDE, _) => Rule::Coord { idx: i, limit: 90.0 },
             (_, ColumnType::Float) => Rule::Coord { idx: i, limit: 180.0 },

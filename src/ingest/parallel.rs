@@ -20,6 +20,7 @@ use polars::prelude::*;
 
 use super::convert::{Converter, LINE, ROW};
 use super::layout::Layout;
+use super::lines::Counting;
 use super::loaded::Reject;
 use super::source::Encoding;
 use crate::error::{Error, Result};
@@ -50,11 +51,17 @@ pub fn data_start(path: &Path, delimiter: u8, has_header: bool) -> Result<DataSt
         return Ok(DataStart { byte: skip, lines_before: 0, input: skip });
     }
     file.seek(SeekFrom::Start(skip)).map_err(|e| Error::io(path, e))?;
-    let mut reader = reader_for(BufReader::new(file), delimiter);
+    let (counting, lines) = Counting::new(BufReader::new(file));
+    let mut reader = reader_for(counting, delimiter);
     let mut rec = ByteRecord::new();
     reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
-    let pos = reader.position();
-    Ok(DataStart { byte: skip + pos.byte(), lines_before: pos.line().saturating_sub(1), input: skip })
+    // Read on to the next record, so the terminator bytes after the header have passed.
+    let more = reader.read_byte_record(&mut rec).unwrap_or(false);
+    let (start, line) = match rec.position() {
+        Some(p) if more => lines.locate(p.byte()),
+        _ => (reader.position().byte(), lines.total() + 1),
+    };
+    Ok(DataStart { byte: skip + start, lines_before: line.saturating_sub(1), input: skip })
 }
 
 fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -89,6 +96,8 @@ struct Part {
     read: u64,
     /// Byte offset of its last record, if any.
     last: Option<u64>,
+    /// Dates with a two-digit year.
+    two_digit_years: u64,
     frame: DataFrame,
     rejects: Vec<Reject>,
 }
@@ -119,7 +128,8 @@ impl Job<'_> {
         let prefixed = start != self.input;
         let prefix: &[u8] = if prefixed { b"x\n" } else { b"" };
         let (shift_bytes, shift_lines) = if prefixed { (2, 1) } else { (0, 0) };
-        let mut reader = reader_for(prefix.chain(file), self.delimiter);
+        let (counting, lines) = Counting::new(prefix.chain(file));
+        let mut reader = reader_for(counting, self.delimiter);
         let mut rec = ByteRecord::new();
         if prefixed {
             reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
@@ -134,10 +144,11 @@ impl Job<'_> {
                 reader.read_byte_record(&mut rec).map_err(|e| Error::format(path, format!("read error: {e}")))?;
             let (at, line) = if more {
                 let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-                (start + pos.byte() - shift_bytes, pos.line() - shift_lines)
+                let (first, line) = lines.locate(pos.byte());
+                (start + first - shift_bytes, line - shift_lines)
             } else {
                 let pos = reader.position();
-                (start + pos.byte() - shift_bytes, pos.line() - shift_lines)
+                (start + pos.byte() - shift_bytes, lines.total() + 1 - shift_lines)
             };
             if !more || at >= stop {
                 break (at, line.saturating_sub(1));
@@ -146,9 +157,9 @@ impl Job<'_> {
             last = Some(at);
             conv.push(&rec, row, line, None);
         };
-        let read = conv.read;
+        let (read, two_digit_years) = (conv.read, conv.two_digit_years);
         let rejects = std::mem::take(&mut conv.rejects);
-        Ok(Part { start, end, lines, read, last, frame: conv.finish()?, rejects })
+        Ok(Part { start, end, lines, read, last, two_digit_years, frame: conv.finish()?, rejects })
     }
 }
 
@@ -162,6 +173,8 @@ pub struct Converted {
     pub read: u64,
     /// Byte offset of the last record (to check for an unterminated quote).
     pub last_record: Option<u64>,
+    /// Dates read with a two-digit year.
+    pub two_digit_years: u64,
 }
 
 /// Guessed range starts: `first`, then the byte after the first newline at or
@@ -237,7 +250,7 @@ pub fn convert_file(
     });
     let results = results.into_inner().map_err(|_| Error::Internal("a reader thread panicked".into()))?;
     let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
-    let mut last_record = None;
+    let (mut last_record, mut two_digit_years) = (None, 0);
     let (mut boundary, mut lines) = (start.byte, start.lines_before);
     for (k, part) in results.into_iter().enumerate() {
         let part = match part {
@@ -262,6 +275,7 @@ pub fn convert_file(
         }
         frames.push(frame);
         last_record = part.last.or(last_record);
+        two_digit_years += part.two_digit_years;
         read += part.read;
         lines += part.lines;
         boundary = part.end;
@@ -269,7 +283,7 @@ pub fn convert_file(
             break;
         }
     }
-    Ok(Converted { frames, rejects, read, last_record })
+    Ok(Converted { frames, rejects, read, last_record, two_digit_years })
 }
 
 /// Whether text from `start` (a record's first byte) to the end of `reader`

@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
+use super::dates::{read_spreadsheet, DateRead};
 use crate::schema::DatePrecision;
 
 /// Earliest date accepted: before it a value is almost surely a typo or a sentinel.
@@ -27,6 +28,10 @@ pub enum DateFormat {
     Compact,
     /// A chrono `strftime` pattern such as `%d %B %Y`; the whole cell must match.
     Pattern(String),
+    /// What spreadsheets write: `9-May-20`, `5/9/2020` (day/month order
+    /// decided per file), `31-12-19`, `May 9, 2020`, Excel serials (`43960`);
+    /// see [`super::dates`].
+    Spreadsheet,
 }
 
 impl DateFormat {
@@ -36,23 +41,76 @@ impl DateFormat {
             DateFormat::Iso => "YYYY-MM-DD".into(),
             DateFormat::Compact => "YYYYMMDD".into(),
             DateFormat::Pattern(p) => p.clone(),
+            DateFormat::Spreadsheet => "spreadsheet dates (9-May-20, 05-May-2020, 5/9/2020, 31-12-19, 43960)".into(),
         }
     }
 }
 
-/// Parse `s` with the first format that matches the whole cell.
-pub fn parse_date(s: &str, formats: &[DateFormat]) -> Result<NaiveDate, String> {
-    let date = formats.iter().find_map(|f| match f {
-        DateFormat::Iso => parse_iso(s),
-        DateFormat::Compact => parse_compact(s),
-        DateFormat::Pattern(p) => NaiveDate::parse_from_str(s, p).ok(),
-    });
-    match date {
-        Some(d) => check_date_range(d),
-        None => {
-            let expected: Vec<String> = formats.iter().map(DateFormat::describe).collect();
-            Err(format!("not a valid date (expected {})", expected.join(" or ")))
+/// Why a date cell was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    /// The value has an accepted form but is not a usable date (the message says why).
+    Invalid(String),
+    /// No accepted form matches; `tried` lists them.
+    NoMatch {
+        /// The forms tried, comma-separated.
+        tried: String,
+    },
+}
+
+impl DateError {
+    /// The message, naming the layout whose forms were tried.
+    pub fn message(&self, layout: &str) -> String {
+        match self {
+            DateError::Invalid(m) => m.clone(),
+            DateError::NoMatch { tried } => format!("no date format of the {layout} layout matches (tried {tried})"),
         }
+    }
+}
+
+/// Read `s` with the first format that matches the whole cell. An
+/// all-number spreadsheet date comes back with both its readings (the
+/// caller decides the file's order); readings outside the accepted range
+/// are dropped. The bool says whether the year had two digits.
+pub fn read_date(s: &str, formats: &[DateFormat]) -> Result<(DateRead, bool), DateError> {
+    let read = formats.iter().find_map(|f| match f {
+        DateFormat::Iso => parse_iso(s).map(|d| (DateRead::Fixed(d), false)),
+        DateFormat::Compact => parse_compact(s).map(|d| (DateRead::Fixed(d), false)),
+        DateFormat::Pattern(p) => NaiveDate::parse_from_str(s, p).ok().map(|d| (DateRead::Fixed(d), false)),
+        DateFormat::Spreadsheet => read_spreadsheet(s),
+    });
+    match read {
+        Some((DateRead::Fixed(d), two)) => Ok((DateRead::Fixed(check_date_range(d).map_err(DateError::Invalid)?), two)),
+        Some((DateRead::Ordered { dmy, mdy }, two)) => {
+            let (dmy, mdy) = (dmy.and_then(|d| check_date_range(d).ok()), mdy.and_then(|d| check_date_range(d).ok()));
+            if dmy.is_none() && mdy.is_none() {
+                return Err(DateError::Invalid(out_of_range()));
+            }
+            Ok((DateRead::Ordered { dmy, mdy }, two))
+        }
+        None if iso_shaped(s) => Err(DateError::Invalid("not a valid date (expected YYYY-MM-DD)".into())),
+        None => {
+            let tried: Vec<String> = formats.iter().map(DateFormat::describe).collect();
+            Err(DateError::NoMatch { tried: tried.join(", ") })
+        }
+    }
+}
+
+/// `dddd-dd-dd`: an ISO date whose month or day does not exist.
+fn iso_shaped(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+}
+
+/// Parse `s` to one date with the first format that matches the whole
+/// cell (an all-number date must read the same way in either order).
+pub fn parse_date(s: &str, formats: &[DateFormat]) -> Result<NaiveDate, String> {
+    match read_date(s, formats).map_err(|e| e.message("given"))?.0 {
+        DateRead::Fixed(d) => Ok(d),
+        DateRead::Ordered { dmy, mdy } => match (dmy, mdy) {
+            (Some(a), Some(b)) if a != b => Err("day and month could be either way round".into()),
+            (a, b) => a.or(b).ok_or_else(|| "not a valid date".into()),
+        },
     }
 }
 
@@ -61,12 +119,16 @@ pub fn check_date_range(d: NaiveDate) -> Result<NaiveDate, String> {
     let lo = NaiveDate::from_ymd_opt(MIN_DATE.0, MIN_DATE.1, MIN_DATE.2);
     let hi = NaiveDate::from_ymd_opt(MAX_DATE.0, MAX_DATE.1, MAX_DATE.2);
     if Some(d) < lo || Some(d) > hi {
-        return Err(format!(
-            "date outside the accepted range {:04}-{:02}-{:02} to {:04}-{:02}-{:02}",
-            MIN_DATE.0, MIN_DATE.1, MIN_DATE.2, MAX_DATE.0, MAX_DATE.1, MAX_DATE.2
-        ));
+        return Err(out_of_range());
     }
     Ok(d)
+}
+
+fn out_of_range() -> String {
+    format!(
+        "date outside the accepted range {:04}-{:02}-{:02} to {:04}-{:02}-{:02}",
+        MIN_DATE.0, MIN_DATE.1, MIN_DATE.2, MAX_DATE.0, MAX_DATE.1, MAX_DATE.2
+    )
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -196,7 +258,9 @@ mod tests {
     fn impossible_and_sentinel_dates_are_rejected_with_the_expected_formats() {
         let f = acled();
         let err = parse_date("2023-02-30", &f).unwrap_err();
-        assert!(err.contains("YYYY-MM-DD or %d %B %Y"), "{err}");
+        assert!(err.contains("not a valid date (expected YYYY-MM-DD)"), "{err}");
+        let err = parse_date("28.12.2022", &f).unwrap_err();
+        assert!(err.contains("tried YYYY-MM-DD, %d %B %Y, %d-%B-%Y"), "{err}");
         assert!(parse_date("2023-13-01", &f).is_err());
         assert!(parse_date("yesterday", &f).is_err());
         assert!(parse_date("9999-12-31", &f).unwrap_err().contains("accepted range"));

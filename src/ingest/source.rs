@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 use polars::prelude::*;
 
+use super::lines::{Counting, Lines};
 use crate::error::{Error, Result};
 
 /// How text bytes in the file are decoded.
@@ -187,7 +188,7 @@ pub struct RecordReader {
 }
 
 enum Inner {
-    Csv { reader: csv::Reader<BufReader<Box<dyn Read + Send>>>, gzip: bool },
+    Csv { reader: csv::Reader<Counting<BufReader<Box<dyn Read + Send>>>>, lines: Lines, gzip: bool },
     Buffered(std::vec::IntoIter<(u64, RawRecord)>),
 }
 
@@ -197,9 +198,10 @@ impl RecordReader {
         let inner = match format {
             Format::Delimited { delimiter, gzip } => {
                 let text = skip_bom(open_text(path, gzip)?).map_err(|e| read_error(path, gzip, e))?;
+                let (text, lines) = Counting::new(text);
                 let reader =
                     csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
-                Inner::Csv { reader, gzip }
+                Inner::Csv { reader, lines, gzip }
             }
             Format::Ndjson { gzip } => Inner::Buffered(read_ndjson(path, encoding, gzip)?.into_iter()),
             Format::Parquet => return Err(Error::Internal("parquet files are read with read_parquet".into())),
@@ -216,11 +218,11 @@ impl RecordReader {
     /// A record that cannot be read as fields comes back as `Err(problem)` in `out`'s place.
     pub fn next(&mut self, out: &mut ByteRecord) -> Result<Option<(u64, Option<RecordProblem>)>> {
         match &mut self.inner {
-            Inner::Csv { reader, gzip } => match reader.read_byte_record(out) {
+            Inner::Csv { reader, lines, gzip } => match reader.read_byte_record(out) {
                 Ok(false) => Ok(None),
                 Ok(true) => {
                     self.next_row += 1;
-                    let line = out.position().map_or(0, |p| p.line());
+                    let line = out.position().map_or(0, |p| lines.locate(p.byte()).1);
                     Ok(Some((line, None)))
                 }
                 Err(e) => Err(read_error(&self.path, *gzip, std::io::Error::other(e.to_string()))),

@@ -108,6 +108,11 @@ pub const GED_COUNTRY: &[&str] = &[
     "high",
 ];
 
+/// GED writes ISO dates; a file re-saved by a spreadsheet has its forms.
+fn formats() -> Vec<DateFormat> {
+    vec![DateFormat::Iso, DateFormat::Spreadsheet]
+}
+
 /// Whether a header is UCDP GED.
 pub fn recognise(h: &Header<'_>) -> bool {
     h.has_all(&["date_start", "side_a", "side_b"])
@@ -155,12 +160,12 @@ pub fn layout(path: &Path, columns: Vec<String>, has_header: bool) -> Result<Lay
         .map(|(k, v)| (k.to_string(), Some(v.to_string())))
         .collect();
     l.rule(col::INCIDENT_ID, text(h.require(p, &["id"])?))
-        .rule(col::DATE, Rule::Date { idx: h.require(p, &["date_start"])?, formats: vec![DateFormat::Iso] })
+        .rule(col::DATE, Rule::Date { idx: h.require(p, &["date_start"])?, formats: formats() })
         .rule(col::ACTOR, text(h.require(p, &["side_a"])?))
         .rule(col::TARGET, text(h.require(p, &["side_b"])?))
         .rule(col::FATALITIES, Rule::Count { idx: h.require(p, &["best"])?, unknown: vec![] });
     if let Some(i) = h.find(&["date_end"]) {
-        l.rule(col::DATE_END, Rule::Date { idx: i, formats: vec![DateFormat::Iso] });
+        l.rule(col::DATE_END, Rule::Date { idx: i, formats: formats() });
     }
     if let Some(i) = h.find(&["date_prec"]) {
         l.rule(col::DATE_PRECISION, Rule::Precision { idx: i, codes: precision_codes() });
