@@ -2,7 +2,7 @@
 //! so each rule (what is accepted, what is unknown, what is rejected and why)
 //! is unit-tested here.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 
 use super::dates::{read_spreadsheet, DateRead};
 use crate::schema::DatePrecision;
@@ -76,7 +76,11 @@ pub fn read_date(s: &str, formats: &[DateFormat]) -> Result<(DateRead, bool), Da
     let read = formats.iter().find_map(|f| match f {
         DateFormat::Iso => parse_iso(s).map(|d| (DateRead::Fixed(d), false)),
         DateFormat::Compact => parse_compact(s).map(|d| (DateRead::Fixed(d), false)),
-        DateFormat::Pattern(p) => NaiveDate::parse_from_str(s, p).ok().map(|d| (DateRead::Fixed(d), false)),
+        // chrono's %Y takes "20" as the year 20: a two-digit year is for the spreadsheet forms.
+        DateFormat::Pattern(p) => NaiveDate::parse_from_str(s, p)
+            .ok()
+            .filter(|d| d.year() >= 100)
+            .map(|d| (DateRead::Fixed(d), false)),
         DateFormat::Spreadsheet => read_spreadsheet(s),
     });
     match read {

@@ -1,0 +1,196 @@
+//! Issue 13: real files as analysts have them. Excel-saved dates, the
+//! day/month order of a file, physical line numbers in CRLF/CR/LF files,
+//! unknown values per preset, and failure when every row is rejected.
+//! Fixtures are made-up rows in the shapes of real exports.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use predicates::str::contains;
+use proptest::prelude::*;
+use sitrep::ingest::{load_incidents, DateOrder, LoadOptions, Loaded};
+use sitrep::schema::col;
+
+use super::fixture;
+
+fn dates(l: &Loaded) -> Vec<NaiveDate> {
+    let days = l.frame.column(col::DATE).unwrap().as_materialized_series().to_physical_repr().into_owned();
+    days.i32().unwrap().iter().map(|d| sitrep::schema::dates::from_epoch_days(d.unwrap()).unwrap()).collect()
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn issue_13_an_excel_saved_acled_export_loads_with_every_date_form() {
+    let l = load_incidents(&[fixture("acled_excel_saved.csv")], &LoadOptions::default()).unwrap();
+    assert_eq!(l.files[0].layout, "acled (31-column export)");
+    // 9-May-20, 10-May-20, 43962 (Excel serial), 12-May-2020, 2020-05-13 00:00:00, May 14, 2020.
+    assert_eq!(
+        dates(&l),
+        [ymd(2020, 5, 9), ymd(2020, 5, 10), ymd(2020, 5, 11), ymd(2020, 5, 12), ymd(2020, 5, 13), ymd(2020, 5, 14)]
+    );
+    assert_eq!(l.files[0].two_digit_years, 2);
+    // "13-Mai-20" is no date: rejected on its physical line of this CRLF file, saying what was tried.
+    assert_eq!((l.read(), l.accepted(), l.rejected()), (7, 6, 1));
+    let r = &l.rejects[0];
+    assert_eq!((r.row, r.line, r.value.as_str()), (6, 7, "13-Mai-20"));
+    assert!(r.reason.starts_with("no date format of the acled layout matches (tried YYYY-MM-DD"), "{}", r.reason);
+    assert!(r.reason.contains("9-May-20"), "{}", r.reason);
+    // check says how many dates used the two-digit-year pivot.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .arg("check")
+        .arg(fixture("acled_excel_saved.csv"))
+        .assert()
+        .code(1)
+        .stdout(contains("2 rows read with a two-digit year: 00-68 as 2000-2068, 69-99 as 1969-1999"))
+        .stderr(contains("row 6 (line 7), column \"event_date\", value \"13-Mai-20\""));
+}
+
+#[test]
+fn issue_13_the_day_month_order_is_decided_per_file_or_the_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = |name: &str, text: &str, order: Option<DateOrder>| {
+        let p = write(&dir, name, text);
+        load_incidents(&[p], &LoadOptions { date_order: order, ..Default::default() })
+    };
+    // 31-12-19 can only be day-first: the whole file is, 5-9-20 included.
+    let l = load("dmy.csv", "date,actor\n5-9-20,A\n31-12-19,B\n", None).unwrap();
+    assert_eq!(dates(&l), [ymd(2020, 9, 5), ymd(2019, 12, 31)]);
+    assert_eq!(l.files[0].date_order, Some(DateOrder::Dmy));
+    let l = load("mdy.csv", "date,actor\n5/9/2020,A\n12/31/2019,B\n", None).unwrap();
+    assert_eq!(dates(&l), [ymd(2020, 5, 9), ymd(2019, 12, 31)]);
+    assert_eq!(l.files[0].date_order, Some(DateOrder::Mdy));
+    // Nothing tells: refused, naming the option.
+    let err = load("amb.csv", "date,actor\n5/9/2020,A\n6/9/2020,B\n", None).unwrap_err().to_string();
+    assert!(err.contains("amb.csv") && err.contains("--date-order dmy") && err.contains("row 1"), "{err}");
+    // Both orders in one file: refused, with an example of each.
+    let err = load("mixed.csv", "date,actor\n13/1/2020,A\n1/13/2020,B\n", None).unwrap_err().to_string();
+    assert!(err.contains("mix both orders") && err.contains("row 1: 2020-01-13") && err.contains("row 2"), "{err}");
+    // The option reads every date one way; dates that are not dates that way are rejected.
+    let l = load("forced.csv", "date,actor\n5/9/2020,A\n1/13/2020,B\n", Some(DateOrder::Dmy)).unwrap();
+    assert_eq!(dates(&l), [ymd(2020, 9, 5)]);
+    assert_eq!(l.rejects[0].row, 2);
+    // An end date is checked against its start once the order is known.
+    let text = "date,date_end,actor\n5/9/2020,4/9/2020,A\n13/9/2020,14/9/2020,A\n";
+    let l = load("ends.csv", text, None).unwrap();
+    assert_eq!((l.accepted(), l.rejects[0].row), (1, 1));
+    assert!(l.rejects[0].reason.contains("end date is before the start date 2020-09-05"), "{}", l.rejects[0].reason);
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Written {
+    day: u32,
+    month: u32,
+    year: i32,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// A file is either read entirely in the order it was written, or refused; never mixed.
+    #[test]
+    fn issue_13_generated_day_first_and_month_first_files_are_read_one_way_or_refused(
+        day_first in any::<bool>(),
+        rows in proptest::collection::vec((1u32..=28, 1u32..=12, 1995i32..2030), 1..30),
+        range in proptest::option::of(8u64..200),
+    ) {
+        let rows: Vec<Written> = rows.into_iter().map(|(day, month, year)| Written { day, month, year }).collect();
+        let mut text = String::from("date,actor\n");
+        for r in &rows {
+            let (a, b) = if day_first { (r.day, r.month) } else { (r.month, r.day) };
+            text.push_str(&format!("{a}/{b}/{},A\n", r.year));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "t.csv", &text);
+        let got = load_incidents(&[p], &LoadOptions { range_bytes: range, ..Default::default() });
+        let tells = rows.iter().any(|r| r.day > 12);
+        let differs = rows.iter().any(|r| r.day != r.month);
+        match got {
+            Ok(l) => {
+                let want: Vec<NaiveDate> = rows.iter().map(|r| ymd(r.year, r.month, r.day)).collect();
+                prop_assert_eq!(dates(&l), want);
+                prop_assert!(tells || !differs, "read although nothing tells the order");
+            }
+            Err(e) => {
+                prop_assert!(!tells && differs, "refused although the values tell: {}", e);
+                prop_assert!(e.to_string().contains("--date-order"));
+            }
+        }
+    }
+}
+
+#[test]
+fn issue_13_line_numbers_are_physical_in_crlf_cr_and_lf_files_in_both_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, term) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        // Line 1 header; 2 good; 3 bad; 4-5 a quoted field over two lines (bad);
+        // 6 blank; 7 bad; 8 good.
+        let lines = [
+            "date,actor,fatalities",
+            "2024-01-01,A,1",
+            "2024-01-02,B,x",
+            "2024-01-03,\"C",
+            "D\",y",
+            "",
+            "2024-01-04,E,z",
+            "2024-01-05,F,2",
+        ];
+        let p = write(&dir, &format!("{name}.csv"), &(lines.join(term) + term));
+        for range in [None, Some(7u64)] {
+            let l = load_incidents(&[p.clone()], &LoadOptions { range_bytes: range, ..Default::default() }).unwrap();
+            let got: Vec<(u64, u64)> = l.rejects.iter().map(|r| (r.row, r.line)).collect();
+            assert_eq!(got, [(2, 3), (3, 4), (4, 7)], "{name}, range {range:?}");
+            assert_eq!(l.accepted(), 2);
+        }
+    }
+}
+
+#[test]
+fn issue_13_gtd_unknown_group_and_gdelt_null_are_unknown() {
+    let l = load_incidents(&[fixture("gtd.csv")], &LoadOptions::default()).unwrap();
+    let actors: Vec<Option<&str>> = l.frame.column(col::ACTOR).unwrap().str().unwrap().iter().collect();
+    assert!(!actors.contains(&Some("Unknown")), "{actors:?}");
+    assert_eq!(actors.iter().filter(|a| a.is_none()).count(), 1, "the one gname=Unknown row has an unknown actor");
+    let dir = tempfile::tempdir().unwrap();
+    let row = |id: &str, actor: &str| {
+        let mut f = vec![""; 58];
+        f[0] = id;
+        f[1] = "20231017";
+        f[6] = actor;
+        f[57] = "NULL";
+        f.join("\t")
+    };
+    let p = write(&dir, "sql.export.CSV", &format!("{}\n{}\n", row("1", "NULL"), row("2", "MILITIA")));
+    let l = load_incidents(&[p], &LoadOptions::default()).unwrap();
+    let actors: Vec<Option<&str>> = l.frame.column(col::ACTOR).unwrap().str().unwrap().iter().collect();
+    assert_eq!(actors, [None, Some("MILITIA")]);
+    let sources: Vec<Option<&str>> = l.frame.column(col::SOURCE).unwrap().str().unwrap().iter().collect();
+    assert_eq!(sources, [None, None]);
+}
+
+#[test]
+fn issue_13_every_row_rejected_is_a_failure_not_an_empty_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "bad.csv", "date,actor\nfoo,A\nbar,B\n");
+    for args in [vec!["agg", "--every", "week"], vec!["chart", "--every", "week", "--out"]] {
+        let mut cmd = Command::cargo_bin("sitrep").unwrap();
+        cmd.args(&args);
+        if args[0] == "chart" {
+            cmd.arg(dir.path().join("c.svg"));
+        }
+        cmd.arg(&p)
+            .assert()
+            .code(1)
+            .stderr(contains("all 2 input rows were rejected: nothing to count"))
+            .stderr(contains("bad.csv: row 1 (line 2), column \"date\", value \"foo\""));
+    }
+    assert!(!dir.path().join("c.svg").exists());
+}
