@@ -171,6 +171,9 @@ pub fn scan(path: &Path, columns: Option<&[String]>) -> Result<Option<Loaded>> {
         rejected: 0,
         date_order: None,
         two_digit_years: 0,
+        approx_counts: 0,
+        fed: Vec::new(),
+        unused: Vec::new(),
     };
     Ok(Some(Loaded {
         frame: DataFrame::empty(),

@@ -24,6 +24,37 @@ pub struct CheckArgs {
     /// List actor, target, weapon and target type values no alias or taxonomy rule maps, with counts.
     #[arg(long)]
     pub unmapped: bool,
+    /// Print a commented mapping TOML for the (first) file as it is read, to
+    /// edit and pass back with --mapping, instead of the summary.
+    #[arg(long)]
+    pub emit_mapping: bool,
+}
+
+/// Words in a column name that suggest casualties or a perpetrator, which
+/// an analyst would expect to be counted.
+fn looks_like_count_or_actor(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "killed",
+        "kia",
+        "dead",
+        "death",
+        "deaths",
+        "fatalities",
+        "casualties",
+        "wounded",
+        "injured",
+        "injuries",
+        "wia",
+        "actor",
+        "group",
+        "claim",
+        "claimed",
+        "perpetrator",
+        "attacker",
+        "militia",
+        "responsible",
+    ];
+    sitrep::ingest::native::normalise_name(name).split(' ').any(|w| WORDS.contains(&w))
 }
 
 fn count_rows(n: u64) -> String {
@@ -35,7 +66,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: give at least one FILE (see --help)");
         return Ok(ExitCode::from(2));
     }
-    let prepared = sitrep::pipeline::load(&args.input.inputs()?, &Needs::rows().listing_unmapped())?;
+    let inputs = args.input.inputs()?;
+    if args.emit_mapping {
+        let path = &inputs.files[0];
+        let (layout, format) = sitrep::ingest::load::detect_layout(path, &inputs.load_options(&Needs::rows()))?;
+        let delimiter = match format {
+            sitrep::ingest::Format::Delimited { delimiter, .. } => Some(delimiter),
+            _ => None,
+        };
+        write!(std::io::stdout().lock(), "{}", sitrep::ingest::mapping::emit(path, &layout, delimiter))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let prepared = sitrep::pipeline::load(&inputs, &Needs::rows().listing_unmapped())?;
     let (loaded, unmapped) = (&prepared.loaded, &prepared.unmapped);
     let s = summarise(&loaded.frame, args.top)?;
     let mut out = std::io::stdout().lock();
@@ -51,6 +93,27 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         )?;
         if let Some(order) = f.date_order {
             writeln!(out, "  date order   {} (all-number dates such as 5/9/2020)", order.describe())?;
+        }
+        if !f.fed.is_empty() {
+            let fed: Vec<String> = f.fed.iter().map(|(c, s)| format!("{c} <- {s}")).collect();
+            writeln!(out, "  columns      {}", fed.join(", "))?;
+            let unused = if f.unused.is_empty() { "none".to_string() } else { f.unused.join(", ") };
+            writeln!(out, "  fed nothing  {unused}")?;
+            for name in f.unused.iter().filter(|n| looks_like_count_or_actor(n)) {
+                writeln!(
+                    out,
+                    "  note         column {name:?} looks like a count or an actor but feeds no canonical field; \
+                     describe it with --mapping (`sitrep check FILE --emit-mapping > m.toml` writes one to edit)"
+                )?;
+            }
+        }
+        if f.approx_counts > 0 {
+            writeln!(
+                out,
+                "  note         {} read as a lower bound (40+ as 40, ~12 as 12, 12-15 as 12 with \
+                 fatalities_high 15); strict_counts = true in a mapping rejects them",
+                sitrep::text::counted(f.approx_counts, "count")
+            )?;
         }
         if f.two_digit_years > 0 {
             writeln!(

@@ -50,7 +50,7 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     let mut l = Layout::new(name, true, columns.clone());
     l.rule(col::DATE, Rule::Date { idx: h.require(p, &["event_date"])?, formats: date_formats() })
         .rule(col::ACTOR, text(h.require(p, &["actor1"])?))
-        .rule(col::FATALITIES, Rule::Count { idx: h.require(p, &["fatalities"])?, unknown: vec![] });
+        .rule(col::FATALITIES, Rule::Count { idx: h.require(p, &["fatalities"])?, unknown: vec![], approx: false });
     if let Some(i) = h.find(&["time_precision"]) {
         l.rule(col::DATE_PRECISION, Rule::Precision { idx: i, codes: precision_codes() });
     } else {

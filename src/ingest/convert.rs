@@ -85,6 +85,19 @@ pub const PENDING: [[&str; 2]; 2] = [["__dmy_date", "__mdy_date"], ["__dmy_date_
 /// Readings of an all-number date: day-first and month-first (epoch days).
 type Pending = [Option<(Option<i32>, Option<i32>)>; 2];
 
+/// What converting one row found besides its cells.
+#[derive(Default)]
+struct RowNotes {
+    /// All-number dates whose order is pending (date, date_end).
+    pending: Pending,
+    /// A date had a two-digit year.
+    two_digit: bool,
+    /// Count cells read as a lower bound (`40+`, `12-15`).
+    approx: u64,
+    /// The high end of an approximate fatality range (`12-15` → 15).
+    fatalities_high: Option<i64>,
+}
+
 /// Applies a [`Layout`] to records and accumulates typed columns and rejects.
 pub struct Converter<'a> {
     layout: &'a Layout,
@@ -95,9 +108,11 @@ pub struct Converter<'a> {
     /// not wanted): it is all null, so nothing is built for it.
     builders: Vec<Option<Builder>>,
     accepted: usize,
-    /// Positions of `date` and `date_end` in [`CANONICAL`].
+    /// Positions of `date`, `date_end`, `fatalities` and `fatalities_high` in [`CANONICAL`].
     date_pos: usize,
     end_pos: usize,
+    fatalities_pos: usize,
+    high_pos: usize,
     kept: Vec<(usize, StringChunkedBuilder)>,
     rows: PrimitiveChunkedBuilder<UInt64Type>,
     lines: PrimitiveChunkedBuilder<UInt64Type>,
@@ -106,6 +121,11 @@ pub struct Converter<'a> {
     pending: Vec<(usize, Pending)>,
     /// Dates read with a two-digit year (accepted rows).
     pub two_digit_years: u64,
+    /// Count cells read as a lower bound (accepted rows).
+    pub approx_counts: u64,
+    /// High ends of approximate fatality ranges, by row index (when the
+    /// layout has no `fatalities_high` column of its own).
+    highs: Vec<(usize, i64)>,
     /// Rows that failed, one reject each.
     pub rejects: Vec<Reject>,
     /// Rows offered to [`Converter::push`].
@@ -161,12 +181,16 @@ impl<'a> Converter<'a> {
             accepted: 0,
             date_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE).unwrap_or(0),
             end_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_END).unwrap_or(0),
+            fatalities_pos: CANONICAL.iter().position(|(n, _)| *n == col::FATALITIES).unwrap_or(0),
+            high_pos: CANONICAL.iter().position(|(n, _)| *n == col::FATALITIES_HIGH).unwrap_or(0),
             kept,
             rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
             hashed: BooleanChunkedBuilder::new(HASHED.into(), cap),
             pending: Vec::new(),
             two_digit_years: 0,
+            approx_counts: 0,
+            highs: Vec::new(),
             rejects: Vec::new(),
             read: 0,
         }
@@ -215,11 +239,15 @@ impl<'a> Converter<'a> {
             }
         }
         match self.convert(rec) {
-            Ok((cells, kept, pending, two_digit)) => {
-                if pending.iter().any(Option::is_some) {
-                    self.pending.push((self.accepted, pending));
+            Ok((cells, kept, notes)) => {
+                if notes.pending.iter().any(Option::is_some) {
+                    self.pending.push((self.accepted, notes.pending));
                 }
-                self.two_digit_years += u64::from(two_digit);
+                self.two_digit_years += u64::from(notes.two_digit);
+                self.approx_counts += notes.approx;
+                if let Some(high) = notes.fatalities_high {
+                    self.highs.push((self.accepted, high));
+                }
                 let hashed = matches!(cells[0], Parsed::Null);
                 let mut cells = cells;
                 if hashed {
@@ -272,9 +300,8 @@ impl<'a> Converter<'a> {
     fn convert<'r>(
         &self,
         rec: &'r ByteRecord,
-    ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>, Pending, bool), (Option<usize>, String)> {
-        let mut pending: Pending = [None, None];
-        let mut two_digit = false;
+    ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>, RowNotes), (Option<usize>, String)> {
+        let mut notes = RowNotes::default();
         let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
             decode(rec.get(i).unwrap_or_default(), self.encoding).map_err(|e| (Some(i), e))
         };
@@ -297,7 +324,7 @@ impl<'a> Converter<'a> {
                     Some(v) => {
                         let (read, two) =
                             parse::read_date(v, formats).map_err(|e| (Some(*idx), e.message(self.layout_name())))?;
-                        two_digit |= two;
+                        notes.two_digit |= two;
                         let date = match (read, self.layout.date_order) {
                             (DateRead::Fixed(d), _) => d,
                             (DateRead::Ordered { .. }, Some(order)) => read.in_order(order).ok_or_else(|| {
@@ -306,7 +333,7 @@ impl<'a> Converter<'a> {
                             (DateRead::Ordered { dmy, mdy }, None) => {
                                 // Placed once the whole file is read; day-first for now.
                                 let slot = usize::from(k == self.end_pos);
-                                pending[slot] = Some((dmy.map(epoch_days), mdy.map(epoch_days)));
+                                notes.pending[slot] = Some((dmy.map(epoch_days), mdy.map(epoch_days)));
                                 match dmy.or(mdy) {
                                     Some(d) => d,
                                     None => return Err((Some(*idx), "not a valid date".into())),
@@ -342,13 +369,23 @@ impl<'a> Converter<'a> {
                         }
                     },
                 },
-                Some(Rule::Count { idx, unknown }) => match nonempty(&text(*idx)?) {
+                Some(Rule::Count { idx, unknown, approx }) => match nonempty(&text(*idx)?) {
                     None => Parsed::Null,
                     Some(v) => {
                         let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
-                        match parse::parse_count(v, &unknown).map_err(|e| (Some(*idx), e))? {
-                            Some(n) => Parsed::Int(n),
-                            None => Parsed::Null,
+                        match parse::parse_count(v, &unknown) {
+                            Ok(Some(n)) => Parsed::Int(n),
+                            Ok(None) => Parsed::Null,
+                            Err(e) => match parse::parse_approx_count(v).filter(|_| *approx) {
+                                Some((low, high)) => {
+                                    notes.approx += 1;
+                                    if k == self.fatalities_pos {
+                                        notes.fatalities_high = high;
+                                    }
+                                    Parsed::Int(low)
+                                }
+                                None => return Err((Some(*idx), e)),
+                            },
                         }
                     }
                 },
@@ -362,13 +399,13 @@ impl<'a> Converter<'a> {
             };
             cells[k] = cell;
         }
-        self.check_row(&cells, pending.iter().any(Option::is_some))?;
+        self.check_row(&cells, notes.pending.iter().any(Option::is_some))?;
         let mut kept = Vec::with_capacity(self.kept.len());
         for (idx, _) in &self.kept {
             let v = text(*idx)?;
             kept.push(if v.is_empty() { None } else { Some(v) });
         }
-        Ok((cells, kept, pending, two_digit))
+        Ok((cells, kept, notes))
     }
 
     /// Checks across columns: a date is required, and an end date cannot
@@ -388,14 +425,24 @@ impl<'a> Converter<'a> {
 
     /// The accepted rows as a frame: canonical columns, kept columns, then the
     /// internal `__row`, `__line` and `__hashed` columns.
-    pub fn finish(self) -> Result<DataFrame> {
+    pub fn finish(mut self) -> Result<DataFrame> {
         let n = self.accepted;
+        let (high_pos, highs) = (self.high_pos, std::mem::take(&mut self.highs));
         let mut cols: Vec<Column> = self
             .builders
             .into_iter()
             .zip(CANONICAL)
-            .map(|(b, (name, ty))| match b {
+            .enumerate()
+            .map(|(k, (b, (name, ty)))| match b {
                 Some(b) => b.finish(),
+                // The high ends of approximate fatality ranges, when the layout has no column of its own.
+                None if k == high_pos && !highs.is_empty() => {
+                    let mut v: Vec<Option<i64>> = vec![None; n];
+                    for (i, h) in &highs {
+                        v[*i] = Some(*h);
+                    }
+                    Column::new((*name).into(), v)
+                }
                 None => Column::full_null((*name).into(), n, &dtype_of(*ty)),
             })
             .collect();

@@ -53,7 +53,7 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     }
     for (c, name) in [(col::FATALITIES, "nkill"), (col::INJURED, "nwound")] {
         if let Some(i) = h.find(&[name]) {
-            l.rule(c, Rule::Count { idx: i, unknown: unknown.clone() });
+            l.rule(c, Rule::Count { idx: i, unknown: unknown.clone(), approx: false });
         }
     }
     for (c, name, limit) in [(col::LATITUDE, "latitude", 90.0), (col::LONGITUDE, "longitude", 180.0)] {

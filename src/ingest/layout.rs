@@ -53,6 +53,9 @@ pub enum Rule {
         idx: usize,
         /// Source codes read as unknown.
         unknown: Vec<String>,
+        /// Read approximate counts (`40+`, `~12`, `at least 3`, `12-15`) as
+        /// their lower bound (tracker sheets) instead of rejecting them.
+        approx: bool,
     },
     /// Latitude (`limit` 90) or longitude (`limit` 180).
     Coord {
@@ -161,6 +164,25 @@ impl Layout {
         self.rules.iter().find(|(c, _)| *c == column).map(|(_, r)| r)
     }
 
+    /// Which source column feeds each canonical column, in schema order
+    /// (`(constant)` where the layout sets a value of its own).
+    pub fn fed(&self) -> Vec<(String, String)> {
+        CANONICAL
+            .iter()
+            .filter_map(|(c, _)| {
+                let rule = self.rule_for(c)?;
+                let source = if rule.sources().is_empty() { "(constant)".to_string() } else { self.source_name(c) };
+                Some((c.to_string(), source))
+            })
+            .collect()
+    }
+
+    /// Source columns that feed no canonical column (they are kept by name).
+    pub fn unused(&self) -> Vec<String> {
+        let used: std::collections::HashSet<usize> = self.rules.iter().flat_map(|(_, r)| r.sources()).collect();
+        (0..self.columns.len()).filter(|i| !used.contains(i)).map(|i| self.columns[i].clone()).collect()
+    }
+
     /// The source column a canonical column is read from (for messages).
     pub fn source_name(&self, column: &str) -> String {
         match self.rule_for(column).map(Rule::sources) {
@@ -196,6 +218,11 @@ impl<'a> Header<'a> {
             column: candidates.join(" or "),
             found: self.names.to_vec(),
         })
+    }
+
+    /// The column names as given.
+    pub fn names(&self) -> &[String] {
+        self.names
     }
 
     /// Whether every one of `names` is present.

@@ -94,6 +94,49 @@ pub fn concat_aligned(mut frames: Vec<DataFrame>) -> Result<DataFrame> {
     Ok(df)
 }
 
+/// The first record of a file (the header, or the first data row), its
+/// line, and its fields as text.
+fn first_record(
+    path: &Path,
+    reader: &mut source::RecordReader,
+    opts: &LoadOptions,
+) -> Result<(ByteRecord, u64, Vec<String>)> {
+    let mut rec = ByteRecord::new();
+    let Some((first_line, problem)) = reader.next(&mut rec)? else {
+        return Err(Error::format(path, "file is empty: no header and no rows"));
+    };
+    if let Some(p) = problem {
+        return Err(Error::format(path, format!("cannot read the first line: {}", p.reason)));
+    }
+    let first: Vec<String> = rec
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            source::decode(f, opts.encoding)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| Error::format(path, format!("first line, field {}: {e}", i + 1)))
+        })
+        .collect::<Result<_>>()?;
+    Ok((rec, first_line, first))
+}
+
+/// The layout a text file is read with, from its first record (for
+/// `check --emit-mapping`), and its format.
+pub fn detect_layout(path: &Path, opts: &LoadOptions) -> Result<(Layout, Format)> {
+    let mut format = source::detect_format(path)?;
+    if let (Format::Delimited { delimiter, .. }, Some(d)) =
+        (&mut format, opts.mapping.as_ref().and_then(Mapping::delimiter_byte))
+    {
+        *delimiter = d;
+    }
+    if format == Format::Parquet {
+        return Err(Error::format(path, "is a Parquet file: a mapping describes text files (CSV, TSV, NDJSON)"));
+    }
+    let mut reader = source::RecordReader::open(path, format, opts.encoding)?;
+    let (_, _, first) = first_record(path, &mut reader, opts)?;
+    Ok((preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?, format))
+}
+
 /// Load one file: detect its format and layout, convert every record.
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reject>, FileSummary)> {
     let mut format = source::detect_format(path)?;
@@ -117,6 +160,9 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                     rejected: 0,
                     date_order: None,
                     two_digit_years: 0,
+                    approx_counts: 0,
+                    fed: Vec::new(),
+                    unused: Vec::new(),
                 };
                 return Ok((df, Vec::new(), summary));
             }
@@ -125,29 +171,15 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         }
         _ => source::RecordReader::open(path, format, opts.encoding)?,
     };
-    let mut rec = ByteRecord::new();
-    let Some((first_line, problem)) = reader.next(&mut rec)? else {
-        return Err(Error::format(path, "file is empty: no header and no rows"));
-    };
-    if let Some(p) = problem {
-        return Err(Error::format(path, format!("cannot read the first line: {}", p.reason)));
-    }
-    let first: Vec<String> = rec
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            source::decode(f, opts.encoding)
-                .map(|s| s.trim().to_string())
-                .map_err(|e| Error::format(path, format!("first line, field {}: {e}", i + 1)))
-        })
-        .collect::<Result<_>>()?;
+    let (rec, first_line, first) = first_record(path, &mut reader, opts)?;
+    let mut rec = rec;
     let mut layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
     layout.date_order = opts.date_order;
     check_ambiguous_columns(path, &layout)?;
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
     let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let (df, rejects, read, open, two_digit_years) = match format {
+    let (df, rejects, read, open, (two_digit_years, approx_counts)) = match format {
         Format::Delimited { delimiter, gzip: false }
             if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
         {
@@ -155,7 +187,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let start = parallel::data_start(path, delimiter, layout.has_header)?;
             let keep = opts.columns.as_deref();
             let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
-            let parallel::Converted { frames, rejects, read, last_record: last, two_digit_years } =
+            let parallel::Converted { frames, rejects, read, last_record: last, two_digit_years, approx_counts } =
                 parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
             let mut frames = frames.into_iter();
             let mut df = frames.next().unwrap_or_default();
@@ -171,7 +203,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 None => None,
             };
-            (df, rejects, read, open, two_digit_years)
+            (df, rejects, read, open, (two_digit_years, approx_counts))
         }
         _ => {
             let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
@@ -199,8 +231,8 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 _ => None,
             };
-            let two_digit_years = conv.two_digit_years;
-            (conv.finish()?, rejects, read, open, two_digit_years)
+            let counts = (conv.two_digit_years, conv.approx_counts);
+            (conv.finish()?, rejects, read, open, counts)
         }
     };
     let (df, mut rejects) = match open {
@@ -219,6 +251,9 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         rejected: rejects.len() as u64,
         date_order,
         two_digit_years,
+        approx_counts,
+        fed: layout.fed(),
+        unused: layout.unused(),
     };
     debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
     Ok((df, rejects, summary))

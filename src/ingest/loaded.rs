@@ -93,6 +93,12 @@ pub struct FileSummary {
     pub date_order: Option<DateOrder>,
     /// Dates read with a two-digit year (`9-May-20`: 00–68 → 2000s, 69–99 → 1900s).
     pub two_digit_years: u64,
+    /// Count cells read as a lower bound (`40+`, `~12`, `12-15`).
+    pub approx_counts: u64,
+    /// Which source column fed each canonical column: (canonical, source).
+    pub fed: Vec<(String, String)>,
+    /// Source columns that fed no canonical column (kept under their own names).
+    pub unused: Vec<String>,
 }
 
 /// Canonical incidents from one or more files, and what was rejected.

@@ -9,6 +9,7 @@
 //!                                   # (default: iso and spreadsheet dates)
 //! date_precision = "day"            # constant precision when no column gives it
 //! unknown = ["-99", "unk"]          # codes meaning "unknown" in count columns
+//! strict_counts = false             # true: reject 40+, ~12, 12-15 instead of reading lower bounds
 //!
 //! [columns]                         # canonical column = source column (name or position)
 //! date = "Date"
@@ -54,6 +55,10 @@ pub struct Mapping {
     /// Codes meaning "unknown" in count columns.
     #[serde(default)]
     pub unknown: Vec<String>,
+    /// Reject approximate counts (`40+`, `~12`, `12-15`) instead of reading
+    /// them as lower bounds.
+    #[serde(default)]
+    pub strict_counts: bool,
     /// Canonical column → source column.
     pub columns: BTreeMap<String, ColumnRef>,
     /// Values of the precision column → day/week/month/year.
@@ -188,7 +193,11 @@ impl Mapping {
                     Rule::Precision { idx, codes }
                 }
                 (_, _, ColumnType::Date) => Rule::Date { idx: self.index(&h, r, n)?, formats: formats.clone() },
-                (_, _, ColumnType::Int) => Rule::Count { idx: self.index(&h, r, n)?, unknown: self.unknown.clone() },
+                (_, _, ColumnType::Int) => Rule::Count {
+                    idx: self.index(&h, r, n)?,
+                    unknown: self.unknown.clone(),
+                    approx: !self.strict_counts,
+                },
                 (_, col::LATITUDE, _) => Rule::Coord { idx: self.index(&h, r, n)?, limit: 90.0 },
                 (_, _, ColumnType::Float) => Rule::Coord { idx: self.index(&h, r, n)?, limit: 180.0 },
                 (_, _, ColumnType::Text) => {
@@ -210,4 +219,122 @@ impl Mapping {
         }
         Ok(l.finish())
     }
+}
+
+/// A TOML string (basic, escaped).
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A commented mapping file that reads `path` as `layout` does, ready to
+/// edit (`sitrep check FILE --emit-mapping > m.toml`). Constants other than
+/// the date precision cannot be written in a mapping and are left as comments.
+pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let file = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let stem = path.file_stem().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+    let _ = writeln!(o, "# Mapping for {file}, as sitrep read it with the {} layout.", layout.description);
+    let _ = writeln!(o, "# Edit it, then: sitrep check {file} --mapping this.toml");
+    let _ = writeln!(o, "name = {}", quoted(&stem));
+    let _ = writeln!(o, "header = {}", layout.has_header);
+    if let Some(d) = delimiter {
+        let _ = writeln!(o, "delimiter = {}", quoted(&char::from(d).to_string()));
+    }
+    let reference = |i: usize| if layout.has_header { quoted(&layout.columns[i]) } else { (i + 1).to_string() };
+    let mut columns = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    let mut codes: Vec<(String, DatePrecision)> = Vec::new();
+    let mut recodes: Vec<(&str, &Recode)> = Vec::new();
+    let mut constants = Vec::new();
+    let mut strict = false;
+    for (c, rule) in &layout.rules {
+        match rule {
+            Rule::Text { idx, recode } => {
+                columns.push(format!("{c} = {}", reference(*idx)));
+                if let Some(r) = recode {
+                    recodes.push((c, r));
+                }
+            }
+            Rule::Date { idx, formats } => {
+                columns.push(format!("{c} = {}", reference(*idx)));
+                if *c == col::DATE {
+                    let names: Vec<String> = formats
+                        .iter()
+                        .map(|f| match f {
+                            DateFormat::Iso => quoted("iso"),
+                            DateFormat::Compact => quoted("yyyymmdd"),
+                            DateFormat::Pattern(p) => quoted(p),
+                            DateFormat::Spreadsheet => quoted("spreadsheet"),
+                        })
+                        .collect();
+                    let _ = writeln!(o, "date_formats = [{}]", names.join(", "));
+                }
+            }
+            Rule::DateParts { parts } => columns.push(format!(
+                "{c} = {{ year = {}, month = {}, day = {} }}",
+                reference(parts[0]),
+                reference(parts[1]),
+                reference(parts[2])
+            )),
+            Rule::PartsPrecision { .. } => {}
+            Rule::Precision { idx, codes: c2 } => {
+                columns.push(format!("{c} = {}", reference(*idx)));
+                codes.extend(c2.iter().cloned());
+            }
+            Rule::Count { idx, unknown: u, approx } => {
+                if !approx {
+                    strict = true;
+                }
+                columns.push(format!("{c} = {}", reference(*idx)));
+                for v in u {
+                    if !unknown.contains(v) {
+                        unknown.push(v.clone());
+                    }
+                }
+            }
+            Rule::Coord { idx, .. } => columns.push(format!("{c} = {}", reference(*idx))),
+            Rule::Const(v) if *c == col::DATE_PRECISION => {
+                let _ = writeln!(o, "date_precision = {}", quoted(v));
+            }
+            Rule::Const(v) => constants.push(format!("# {c} is always {} in this layout", quoted(v))),
+        }
+    }
+    if strict {
+        let _ = writeln!(
+            o,
+            "strict_counts = true    # 40+, ~12, 12-15 in count columns are rejected, not read as lower bounds"
+        );
+    }
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(|u| quoted(u)).collect();
+        let _ = writeln!(o, "unknown = [{}]", list.join(", "));
+    }
+    let _ = writeln!(o, "\n[columns]                # canonical column = source column");
+    for line in &columns {
+        let _ = writeln!(o, "{line}");
+    }
+    for line in &constants {
+        let _ = writeln!(o, "{line}");
+    }
+    let unused = layout.unused();
+    if !unused.is_empty() {
+        let _ = writeln!(o, "# Columns that feed nothing (kept under their own names); map any of them above:");
+        for u in &unused {
+            let _ = writeln!(o, "#   {}", quoted(u));
+        }
+    }
+    if !codes.is_empty() {
+        let _ = writeln!(o, "\n[precision_codes]        # value of the precision column = day, week, month or year");
+        for (k, p) in &codes {
+            let _ = writeln!(o, "{} = {}", quoted(k), quoted(p.as_str()));
+        }
+    }
+    for (c, r) in recodes {
+        let _ = writeln!(o, "\n[recode.{c}]             # source value = canonical value (\"\" = unknown)");
+        for (k, v) in r {
+            let _ = writeln!(o, "{} = {}", quoted(k), quoted(v.as_deref().unwrap_or("")));
+        }
+    }
+    o
 }

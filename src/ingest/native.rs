@@ -1,6 +1,8 @@
-//! The native tracker layout: the canonical column names themselves (any
-//! case), for analysts who keep their own sheet. Only `date` is required;
-//! `date_precision` (day/week/month/year) defaults to day when the column is absent.
+//! The native tracker layout: the canonical column names themselves, or the
+//! names analysts give them in their own sheets ([`SYNONYMS`]: `Claimed by`,
+//! `Killed`, `Target/Base`…), matched case- and punctuation-insensitively.
+//! Only `date` is required; `date_precision` (day/week/month/year) defaults
+//! to day when the column is absent.
 
 use std::path::Path;
 
@@ -9,13 +11,45 @@ use super::parse::DateFormat;
 use crate::error::Result;
 use crate::schema::{col, ColumnType, DatePrecision, CANONICAL};
 
+/// Header names a tracker sheet uses for canonical columns, besides the
+/// canonical name itself, in order of preference.
+pub const SYNONYMS: &[(&str, &[&str])] = &[
+    (col::DATE, &["event date", "incident date", "attack date"]),
+    (col::ACTOR, &["claimed by", "claimant", "perpetrator", "group", "attacker", "responsible"]),
+    (col::TARGET, &["target", "base", "facility", "target base"]),
+    (col::TARGET_TYPE, &["target type"]),
+    (col::FATALITIES, &["killed", "deaths", "dead", "fatalities"]),
+    (col::INJURED, &["wounded", "injured", "injuries"]),
+    (col::ADMIN1, &["province", "governorate", "region", "state"]),
+    (col::SOURCE, &["source", "source url", "link", "url"]),
+    (col::LOCATION, &["location", "place", "site", "city"]),
+    (col::WEAPON, &["weapon", "means", "method", "munition"]),
+    (col::NOTES, &["notes", "description", "details"]),
+];
+
+/// A header name as matched: lower case, punctuation as spaces, one space between words.
+pub fn normalise_name(name: &str) -> String {
+    name.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The source column feeding canonical column `c`: its own name, else the
+/// first synonym present (both compared as [`normalise_name`] gives them).
+pub fn find(columns: &[String], c: &str) -> Option<usize> {
+    let names: Vec<String> = columns.iter().map(|n| normalise_name(n)).collect();
+    let synonyms = SYNONYMS.iter().find(|(k, _)| *k == c).map_or(&[][..], |(_, s)| *s);
+    std::iter::once(normalise_name(c))
+        .chain(synonyms.iter().map(|s| s.to_string()))
+        .find_map(|want| names.iter().position(|n| *n == want))
+}
+
 /// Whether a header is the native layout: a `date` column and at least one
-/// of the columns a tracker keeps.
+/// of the columns a tracker keeps (by name or synonym).
 pub fn recognise(h: &Header<'_>) -> bool {
-    h.find(&[col::DATE]).is_some()
-        && [col::ACTOR, col::TARGET_TYPE, col::WEAPON, col::FATALITIES, col::LOCATION]
+    let columns = h.names();
+    find(columns, col::DATE).is_some()
+        && [col::ACTOR, col::TARGET, col::TARGET_TYPE, col::WEAPON, col::FATALITIES, col::LOCATION]
             .iter()
-            .any(|c| h.find(&[c]).is_some())
+            .any(|c| find(columns, c).is_some())
 }
 
 /// Precision names accepted in a native `date_precision` column.
@@ -27,21 +61,60 @@ pub fn precision_codes() -> Vec<(String, DatePrecision)> {
 pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     let h = Header::new(path, &columns);
     let mut l = Layout::new("native (sitrep tracker layout)", true, columns.clone());
-    h.require("native", &[col::DATE])?;
+    if find(&columns, col::DATE).is_none() {
+        h.require("native", &[col::DATE])?;
+    }
+    let mut used = Vec::new();
     for (c, ty) in CANONICAL {
-        let Some(i) = h.find(&[c]) else { continue };
+        // A column feeds one canonical field (the first that names it).
+        let Some(i) = find(&columns, c).filter(|i| !used.contains(i)) else { continue };
+        used.push(i);
         let rule = match (*c, ty) {
             (col::DATE_PRECISION, _) => Rule::Precision { idx: i, codes: precision_codes() },
             (_, ColumnType::Date) => Rule::Date { idx: i, formats: vec![DateFormat::Iso, DateFormat::Spreadsheet] },
-            (_, ColumnType::Int) => Rule::Count { idx: i, unknown: vec![] },
+            (_, ColumnType::Int) => Rule::Count { idx: i, unknown: vec![], approx: true },
             (col::LATITUDE, _) => Rule::Coord { idx: i, limit: 90.0 },
             (_, ColumnType::Float) => Rule::Coord { idx: i, limit: 180.0 },
             (_, ColumnType::Text) => Rule::Text { idx: i, recode: None },
         };
         l.rule(c, rule);
     }
-    if h.find(&[col::DATE_PRECISION]).is_none() {
+    if find(&columns, col::DATE_PRECISION).is_none() {
         l.rule(col::DATE_PRECISION, Rule::Const(DatePrecision::Day.as_str().into()));
     }
     Ok(l.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracker_headers_match_by_synonym_whatever_the_case_and_punctuation() {
+        let cols: Vec<String> = [
+            "Date",
+            "Location",
+            "Province",
+            "Country",
+            "Target/Base",
+            "Weapon",
+            "Claimed by",
+            "Killed",
+            "Wounded",
+            "Source URL",
+            "Notes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let at = |c: &str| find(&cols, c).map(|i| cols[i].as_str());
+        assert_eq!(at(col::ACTOR), Some("Claimed by"));
+        assert_eq!(at(col::TARGET), Some("Target/Base"));
+        assert_eq!(at(col::FATALITIES), Some("Killed"));
+        assert_eq!(at(col::INJURED), Some("Wounded"));
+        assert_eq!(at(col::ADMIN1), Some("Province"));
+        assert_eq!(at(col::SOURCE), Some("Source URL"));
+        assert_eq!(at(col::TARGET_TYPE), None);
+        assert_eq!(normalise_name("  Target / BASE "), "target base");
+    }
 }

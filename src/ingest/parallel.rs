@@ -98,6 +98,8 @@ struct Part {
     last: Option<u64>,
     /// Dates with a two-digit year.
     two_digit_years: u64,
+    /// Counts read as a lower bound.
+    approx_counts: u64,
     frame: DataFrame,
     rejects: Vec<Reject>,
 }
@@ -157,9 +159,9 @@ impl Job<'_> {
             last = Some(at);
             conv.push(&rec, row, line, None);
         };
-        let (read, two_digit_years) = (conv.read, conv.two_digit_years);
+        let (read, two_digit_years, approx_counts) = (conv.read, conv.two_digit_years, conv.approx_counts);
         let rejects = std::mem::take(&mut conv.rejects);
-        Ok(Part { start, end, lines, read, last, two_digit_years, frame: conv.finish()?, rejects })
+        Ok(Part { start, end, lines, read, last, two_digit_years, approx_counts, frame: conv.finish()?, rejects })
     }
 }
 
@@ -175,6 +177,8 @@ pub struct Converted {
     pub last_record: Option<u64>,
     /// Dates read with a two-digit year.
     pub two_digit_years: u64,
+    /// Counts read as a lower bound.
+    pub approx_counts: u64,
 }
 
 /// Guessed range starts: `first`, then the byte after the first newline at or
@@ -250,7 +254,7 @@ pub fn convert_file(
     });
     let results = results.into_inner().map_err(|_| Error::Internal("a reader thread panicked".into()))?;
     let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
-    let (mut last_record, mut two_digit_years) = (None, 0);
+    let (mut last_record, mut two_digit_years, mut approx_counts) = (None, 0, 0);
     let (mut boundary, mut lines) = (start.byte, start.lines_before);
     for (k, part) in results.into_iter().enumerate() {
         let part = match part {
@@ -276,6 +280,7 @@ pub fn convert_file(
         frames.push(frame);
         last_record = part.last.or(last_record);
         two_digit_years += part.two_digit_years;
+        approx_counts += part.approx_counts;
         read += part.read;
         lines += part.lines;
         boundary = part.end;
@@ -283,7 +288,7 @@ pub fn convert_file(
             break;
         }
     }
-    Ok(Converted { frames, rejects, read, last_record, two_digit_years })
+    Ok(Converted { frames, rejects, read, last_record, two_digit_years, approx_counts })
 }
 
 /// Whether text from `start` (a record's first byte) to the end of `reader`

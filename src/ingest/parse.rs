@@ -77,10 +77,9 @@ pub fn read_date(s: &str, formats: &[DateFormat]) -> Result<(DateRead, bool), Da
         DateFormat::Iso => parse_iso(s).map(|d| (DateRead::Fixed(d), false)),
         DateFormat::Compact => parse_compact(s).map(|d| (DateRead::Fixed(d), false)),
         // chrono's %Y takes "20" as the year 20: a two-digit year is for the spreadsheet forms.
-        DateFormat::Pattern(p) => NaiveDate::parse_from_str(s, p)
-            .ok()
-            .filter(|d| d.year() >= 100)
-            .map(|d| (DateRead::Fixed(d), false)),
+        DateFormat::Pattern(p) => {
+            NaiveDate::parse_from_str(s, p).ok().filter(|d| d.year() >= 100).map(|d| (DateRead::Fixed(d), false))
+        }
         DateFormat::Spreadsheet => read_spreadsheet(s),
     });
     match read {
@@ -191,6 +190,42 @@ pub fn parse_count(s: &str, unknown: &[&str]) -> Result<Option<i64>, String> {
     Ok(Some(value))
 }
 
+/// An approximate count as trackers write them: `40+`, `~12`, `about 12`,
+/// `at least 3` (the lower bound), `more than 10`, `over 10` (one more), and
+/// ranges `12-15`, `12–15`, `12 to 15` (the low end, and the high one).
+/// `None` when the value is none of these.
+pub fn parse_approx_count(s: &str) -> Option<(i64, Option<i64>)> {
+    let t = s.trim().to_lowercase();
+    let whole = |x: &str| -> Option<i64> {
+        let x = x.trim();
+        (!x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| x.parse().ok())
+            .flatten()
+            .filter(|v| *v <= MAX_COUNT)
+    };
+    if let Some(n) = t.strip_suffix('+').and_then(whole) {
+        return Some((n, None));
+    }
+    for prefix in ["~", "≈", "c.", "ca.", "about ", "around ", "approx. ", "approx ", "approximately ", "at least "] {
+        if let Some(n) = t.strip_prefix(prefix).and_then(whole) {
+            return Some((n, None));
+        }
+    }
+    for prefix in ["more than ", "over "] {
+        if let Some(n) = t.strip_prefix(prefix).and_then(whole) {
+            return Some((n + 1, None));
+        }
+    }
+    for sep in ["-", "–", " to "] {
+        if let Some((a, b)) = t.split_once(sep) {
+            if let (Some(a), Some(b)) = (whole(a), whole(b)) {
+                return (a <= b).then_some((a, Some(b)));
+            }
+        }
+    }
+    None
+}
+
 /// Parse a latitude (`limit` 90) or longitude (`limit` 180) in decimal degrees.
 pub fn parse_coordinate(s: &str, limit: f64) -> Result<Option<f64>, String> {
     if NULL_TOKENS.contains(&s) {
@@ -288,6 +323,20 @@ mod tests {
         assert_eq!(parse_count("1.5", &[]), Err("not a whole number".into()));
         assert_eq!(parse_count("many", &[]), Err("not a number".into()));
         assert!(parse_count("1000000000000", &[]).unwrap_err().contains("implausibly"));
+    }
+
+    #[test]
+    fn approximate_counts_give_their_lower_bound() {
+        assert_eq!(parse_approx_count("40+"), Some((40, None)));
+        assert_eq!(parse_approx_count("~12"), Some((12, None)));
+        assert_eq!(parse_approx_count("At least 3"), Some((3, None)));
+        assert_eq!(parse_approx_count("more than 10"), Some((11, None)));
+        assert_eq!(parse_approx_count("12-15"), Some((12, Some(15))));
+        assert_eq!(parse_approx_count("12 to 15"), Some((12, Some(15))));
+        assert_eq!(parse_approx_count("15-12"), None);
+        assert_eq!(parse_approx_count("-3"), None);
+        assert_eq!(parse_approx_count("many"), None);
+        assert_eq!(parse_approx_count("8-10KG"), None);
     }
 
     #[test]

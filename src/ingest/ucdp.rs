@@ -163,7 +163,7 @@ pub fn layout(path: &Path, columns: Vec<String>, has_header: bool) -> Result<Lay
         .rule(col::DATE, Rule::Date { idx: h.require(p, &["date_start"])?, formats: formats() })
         .rule(col::ACTOR, text(h.require(p, &["side_a"])?))
         .rule(col::TARGET, text(h.require(p, &["side_b"])?))
-        .rule(col::FATALITIES, Rule::Count { idx: h.require(p, &["best"])?, unknown: vec![] });
+        .rule(col::FATALITIES, Rule::Count { idx: h.require(p, &["best"])?, unknown: vec![], approx: false });
     if let Some(i) = h.find(&["date_end"]) {
         l.rule(col::DATE_END, Rule::Date { idx: i, formats: formats() });
     }
@@ -191,7 +191,7 @@ pub fn layout(path: &Path, columns: Vec<String>, has_header: bool) -> Result<Lay
     }
     for (c, name) in [(col::FATALITIES_LOW, "low"), (col::FATALITIES_HIGH, "high")] {
         if let Some(i) = h.find(&[name]) {
-            l.rule(c, Rule::Count { idx: i, unknown: vec![] });
+            l.rule(c, Rule::Count { idx: i, unknown: vec![], approx: false });
         }
     }
     Ok(l.finish())
