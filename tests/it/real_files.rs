@@ -194,3 +194,93 @@ fn issue_13_every_row_rejected_is_a_failure_not_an_empty_table() {
     }
     assert!(!dir.path().join("c.svg").exists());
 }
+
+fn texts(l: &Loaded, c: &str) -> Vec<Option<String>> {
+    l.frame.column(c).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+}
+
+fn ints(l: &Loaded, c: &str) -> Vec<Option<i64>> {
+    l.frame.column(c).unwrap().i64().unwrap().iter().collect()
+}
+
+#[test]
+fn issue_13_a_tracker_sheet_is_understood_by_its_header_synonyms() {
+    let opts = LoadOptions::default();
+    let l = load_incidents(&[fixture("tracker_us_forces.csv")], &opts).unwrap();
+    assert_eq!(l.files[0].layout, "native (sitrep tracker layout)");
+    let iri = Some("Islamic Resistance in Iraq".to_string());
+    assert_eq!(texts(&l, col::ACTOR), [iri.clone(), iri.clone(), None, iri.clone(), iri]);
+    assert_eq!(texts(&l, col::TARGET)[3].as_deref(), Some("Tower 22"));
+    assert_eq!(texts(&l, col::ADMIN1)[0].as_deref(), Some("Anbar"));
+    assert_eq!(texts(&l, col::SOURCE)[0].as_deref(), Some("https://example.org/1"));
+    // Approximate counts: lower bounds, the range's high end kept.
+    assert_eq!(ints(&l, col::FATALITIES), [Some(0), Some(0), Some(0), Some(3), Some(12)]);
+    assert_eq!(ints(&l, col::INJURED), [Some(2), Some(4), None, Some(40), None]);
+    assert_eq!(ints(&l, col::FATALITIES_HIGH), [None, None, None, None, Some(15)]);
+    assert_eq!(l.files[0].approx_counts, 3);
+    assert!(l.files[0].unused.is_empty(), "{:?}", l.files[0].unused);
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .arg("check")
+        .arg(fixture("tracker_us_forces.csv"))
+        .assert()
+        .success()
+        .stdout(contains("actor <- Claimed by"))
+        .stdout(contains("fatalities <- Killed, injured <- Wounded, source <- Source URL"))
+        .stdout(contains("fed nothing  none"))
+        .stdout(contains("3 counts read as a lower bound"));
+    // A column that looks like a count but feeds nothing is pointed out.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "t.csv", "Date,Claimed by,US casualties\n2024-01-28,IRI,3\n");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .arg("check")
+        .arg(&p)
+        .assert()
+        .success()
+        .stdout(contains("fed nothing  US casualties"))
+        .stdout(contains("column \"US casualties\" looks like a count or an actor but feeds no canonical field"))
+        .stdout(contains("--emit-mapping"));
+    // strict_counts in a mapping rejects what a tracker sheet reads as a lower bound.
+    let m = write(&dir, "m.toml", "strict_counts = true\n[columns]\ndate = \"Date\"\nfatalities = \"Killed\"\n");
+    let opts = LoadOptions { mapping: Some(sitrep::ingest::Mapping::load(&m).unwrap()), ..Default::default() };
+    let l = load_incidents(&[fixture("tracker_us_forces.csv")], &opts).unwrap();
+    assert_eq!(l.rejects.iter().map(|r| (r.row, r.value.as_str())).collect::<Vec<_>>(), [(5, "12-15")]);
+}
+
+#[test]
+fn issue_13_an_emitted_mapping_reads_the_file_exactly_as_the_preset_did() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "tracker_us_forces.csv",
+        "acled_current.csv",
+        "gtd.csv",
+        "ucdp_global_sample.csv",
+        "gdelt2.export.CSV",
+        "native.csv",
+    ] {
+        let out = Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["check", "--emit-mapping"])
+            .arg(fixture(name))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let toml = String::from_utf8(out.stdout).unwrap();
+        let m = write(&dir, "m.toml", &toml);
+        let mapping = sitrep::ingest::Mapping::load(&m).unwrap_or_else(|e| panic!("{name}: {e}\n{toml}"));
+        let by_preset = load_incidents(&[fixture(name)], &LoadOptions::default()).unwrap();
+        let by_mapping =
+            load_incidents(&[fixture(name)], &LoadOptions { mapping: Some(mapping), ..Default::default() })
+                .unwrap_or_else(|e| panic!("{name}: {e}\n{toml}"));
+        assert_eq!(
+            (by_mapping.accepted(), by_mapping.rejected()),
+            (by_preset.accepted(), by_preset.rejected()),
+            "{name}"
+        );
+        let canonical: Vec<&str> = sitrep::schema::CANONICAL.iter().map(|(c, _)| *c).collect();
+        let a = by_preset.frame.select(canonical.clone()).unwrap();
+        let b = by_mapping.frame.select(canonical).unwrap();
+        assert!(a.equals_missing(&b), "{name}: the mapping reads differently\n{toml}\n{a}\n{b}");
+    }
+}
