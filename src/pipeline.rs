@@ -28,6 +28,8 @@ pub struct Inputs {
     pub mapping: Option<Mapping>,
     /// Text encoding of delimited and NDJSON files.
     pub encoding: Encoding,
+    /// Encodings of single files, by path as given or file name.
+    pub file_encodings: Vec<(String, Encoding)>,
     /// The order of all-number dates (`--date-order`); `None`: decided per file.
     pub date_order: Option<DateOrder>,
     /// Alias files on top of the shipped table (later files win).
@@ -50,7 +52,8 @@ impl Default for Inputs {
             files: Vec::new(),
             preset: Preset::Auto,
             mapping: None,
-            encoding: Encoding::Utf8,
+            encoding: Encoding::Auto,
+            file_encodings: Vec::new(),
             date_order: None,
             aliases: Vec::new(),
             taxonomies: Vec::new(),
@@ -69,6 +72,7 @@ impl Inputs {
             preset: self.preset,
             mapping: self.mapping.clone(),
             encoding: self.encoding,
+            file_encodings: self.file_encodings.clone(),
             columns: needs.columns.clone(),
             range_bytes: None,
             date_order: self.date_order,
@@ -137,6 +141,11 @@ impl Prepared {
 
 /// Read, check, normalise and prune the inputs for what the work needs.
 pub fn load(inputs: &Inputs, needs: &Needs) -> Result<Prepared> {
+    for (name, _) in &inputs.file_encodings {
+        if !inputs.files.iter().any(|f| crate::ingest::loaded::names_file(name, f)) {
+            return Err(Error::Usage(format!("--encoding {name}=…: no input file is named {name:?}")));
+        }
+    }
     let opts = inputs.load_options(needs);
     let store = match (&inputs.files[..], needs.scan_store) {
         ([one], true) => crate::store::scan(one, needs.columns.as_deref())?,

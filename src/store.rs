@@ -170,8 +170,7 @@ pub fn scan(path: &Path, columns: Option<&[String]>) -> Result<Option<Loaded>> {
         accepted: meta.rows,
         rejected: 0,
         date_order: None,
-        two_digit_years: 0,
-        approx_counts: 0,
+        counts: Default::default(),
         fed: Vec::new(),
         unused: Vec::new(),
     };

@@ -107,19 +107,22 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 )?;
             }
         }
-        if f.approx_counts > 0 {
+        if f.counts.approx_counts > 0 {
             writeln!(
                 out,
                 "  note         {} read as a lower bound (40+ as 40, ~12 as 12, 12-15 as 12 with \
                  fatalities_high 15); strict_counts = true in a mapping rejects them",
-                sitrep::text::counted(f.approx_counts, "count")
+                sitrep::text::counted(f.counts.approx_counts, "count")
             )?;
         }
-        if f.two_digit_years > 0 {
+        if f.counts.latin1_rows > 0 {
+            writeln!(out, "  note         {}", super::latin1_note(f.counts.latin1_rows))?;
+        }
+        if f.counts.two_digit_years > 0 {
             writeln!(
                 out,
                 "  note         {} read with a two-digit year: 00-68 as 2000-2068, 69-99 as 1969-1999",
-                count_rows(f.two_digit_years)
+                count_rows(f.counts.two_digit_years)
             )?;
         }
     }

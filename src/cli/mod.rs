@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use sitrep::ingest::{Encoding, Mapping, Preset};
 use sitrep::pipeline::Inputs;
 
@@ -54,9 +54,11 @@ pub struct InputArgs {
     /// TOML file mapping another table's columns to the canonical schema.
     #[arg(long, value_name = "M.toml")]
     pub mapping: Option<PathBuf>,
-    /// Text encoding of the input.
-    #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
-    pub encoding: EncodingArg,
+    /// Text encoding: auto (UTF-8, and rows that are not valid UTF-8 read as
+    /// Windows-1252, with a note), utf8 (reject such rows) or latin1; for one
+    /// file, FILE=ENCODING (repeat for more).
+    #[arg(long, value_name = "[FILE=]ENC")]
+    pub encoding: Vec<String>,
     /// Order of all-number dates such as 5/9/2020: dmy (day first) or mdy
     /// (month first). Default: decided per file from its values; a file whose
     /// values do not tell is refused.
@@ -83,14 +85,6 @@ pub struct InputArgs {
     pub no_csv_escape: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum EncodingArg {
-    /// UTF-8 (a byte order mark is skipped).
-    Utf8,
-    /// Latin-1 / Windows-1252.
-    Latin1,
-}
-
 impl InputArgs {
     /// The validated inputs (a bad preset or mapping is an error here).
     pub fn inputs(&self) -> anyhow::Result<Inputs> {
@@ -98,10 +92,26 @@ impl InputArgs {
             files: self.files.clone(),
             preset: self.preset.parse()?,
             mapping: self.mapping.as_deref().map(Mapping::load).transpose()?,
-            encoding: match self.encoding {
-                EncodingArg::Utf8 => Encoding::Utf8,
-                EncodingArg::Latin1 => Encoding::Latin1,
-            },
+            encoding: self
+                .encoding
+                .iter()
+                .filter(|e| !e.contains('='))
+                .last()
+                .map(|e| e.parse::<Encoding>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--encoding: {e}"))?
+                .unwrap_or_default(),
+            file_encodings: self
+                .encoding
+                .iter()
+                .filter_map(|e| e.split_once('='))
+                .map(|(file, enc)| {
+                    Ok((
+                        file.to_string(),
+                        enc.parse::<Encoding>().map_err(|e| anyhow::anyhow!("--encoding {file}=: {e}"))?,
+                    ))
+                })
+                .collect::<anyhow::Result<_>>()?,
             date_order: self
                 .date_order
                 .as_deref()
@@ -121,6 +131,7 @@ impl InputArgs {
 /// A query or report counts only accepted rows: say how many were rejected,
 /// show the first few (file, row, column, value, reason), and where the rest are.
 pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&PathBuf>) {
+    warn_read(loaded);
     if loaded.rejected() == 0 {
         return;
     }
@@ -132,6 +143,23 @@ pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&Path
     );
     for r in loaded.rejects.iter().take(3) {
         eprintln!("rejected: {r}");
+    }
+}
+
+/// The note for rows read as Windows-1252 because they were not UTF-8.
+pub fn latin1_note(rows: u64) -> String {
+    format!(
+        "{} not valid UTF-8 and read as Windows-1252 (Latin-1); --encoding utf8 rejects them instead",
+        if rows == 1 { "1 row is".to_string() } else { format!("{} rows are", sitrep::text::count(rows)) }
+    )
+}
+
+/// Notes a query or report gives about how its files were read.
+pub fn warn_read(loaded: &sitrep::ingest::Loaded) {
+    for f in &loaded.files {
+        if f.counts.latin1_rows > 0 {
+            eprintln!("note: {}: {}", f.path.display(), latin1_note(f.counts.latin1_rows));
+        }
     }
 }
 

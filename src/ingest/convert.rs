@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::dates::DateRead;
 use super::layout::{Layout, Recode, Rule};
-use super::loaded::Reject;
+use super::loaded::{ReadCounts, Reject};
 use super::parse;
 use super::source::{decode, Encoding, RecordProblem};
 use crate::error::Result;
@@ -119,10 +119,9 @@ pub struct Converter<'a> {
     hashed: BooleanChunkedBuilder,
     /// Accepted rows whose date order is pending: (row index, readings).
     pending: Vec<(usize, Pending)>,
-    /// Dates read with a two-digit year (accepted rows).
-    pub two_digit_years: u64,
-    /// Count cells read as a lower bound (accepted rows).
-    pub approx_counts: u64,
+    /// Two-digit years and approximate counts (accepted rows), rows read as
+    /// Windows-1252 (`Encoding::Auto`).
+    pub counts: ReadCounts,
     /// High ends of approximate fatality ranges, by row index (when the
     /// layout has no `fatalities_high` column of its own).
     highs: Vec<(usize, i64)>,
@@ -188,8 +187,7 @@ impl<'a> Converter<'a> {
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
             hashed: BooleanChunkedBuilder::new(HASHED.into(), cap),
             pending: Vec::new(),
-            two_digit_years: 0,
-            approx_counts: 0,
+            counts: ReadCounts::default(),
             highs: Vec::new(),
             rejects: Vec::new(),
             read: 0,
@@ -228,7 +226,11 @@ impl<'a> Converter<'a> {
             self.reject(row, line, None, joined.as_bytes(), reason);
             return;
         }
-        if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_err() {
+        let encoding = self.encoding.for_bytes(rec.as_slice());
+        if self.encoding == Encoding::Auto && encoding == Encoding::Latin1 {
+            self.counts.latin1_rows += 1;
+        }
+        if encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_err() {
             // Name the leftmost bad cell, as a person reading the file would find it.
             if let Some((i, e)) =
                 rec.iter().enumerate().find_map(|(i, f)| decode(f, self.encoding).err().map(|e| (i, e)))
@@ -238,13 +240,13 @@ impl<'a> Converter<'a> {
                 return;
             }
         }
-        match self.convert(rec) {
+        match self.convert(rec, encoding) {
             Ok((cells, kept, notes)) => {
                 if notes.pending.iter().any(Option::is_some) {
                     self.pending.push((self.accepted, notes.pending));
                 }
-                self.two_digit_years += u64::from(notes.two_digit);
-                self.approx_counts += notes.approx;
+                self.counts.two_digit_years += u64::from(notes.two_digit);
+                self.counts.approx_counts += notes.approx;
                 if let Some(high) = notes.fatalities_high {
                     self.highs.push((self.accepted, high));
                 }
@@ -300,10 +302,11 @@ impl<'a> Converter<'a> {
     fn convert<'r>(
         &self,
         rec: &'r ByteRecord,
+        encoding: Encoding,
     ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>, RowNotes), (Option<usize>, String)> {
         let mut notes = RowNotes::default();
         let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
-            decode(rec.get(i).unwrap_or_default(), self.encoding).map_err(|e| (Some(i), e))
+            decode(rec.get(i).unwrap_or_default(), encoding).map_err(|e| (Some(i), e))
         };
         // On the stack: no allocation per row.
         let mut cells: [Parsed<'r>; N] = std::array::from_fn(|_| Parsed::Null);

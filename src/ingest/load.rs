@@ -112,7 +112,7 @@ fn first_record(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            source::decode(f, opts.encoding)
+            source::decode(f, opts.encoding_for(path))
                 .map(|s| s.trim().to_string())
                 .map_err(|e| Error::format(path, format!("first line, field {}: {e}", i + 1)))
         })
@@ -132,7 +132,7 @@ pub fn detect_layout(path: &Path, opts: &LoadOptions) -> Result<(Layout, Format)
     if format == Format::Parquet {
         return Err(Error::format(path, "is a Parquet file: a mapping describes text files (CSV, TSV, NDJSON)"));
     }
-    let mut reader = source::RecordReader::open(path, format, opts.encoding)?;
+    let mut reader = source::RecordReader::open(path, format, opts.encoding_for(path))?;
     let (_, _, first) = first_record(path, &mut reader, opts)?;
     Ok((preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?, format))
 }
@@ -159,8 +159,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                     accepted: n,
                     rejected: 0,
                     date_order: None,
-                    two_digit_years: 0,
-                    approx_counts: 0,
+                    counts: Default::default(),
                     fed: Vec::new(),
                     unused: Vec::new(),
                 };
@@ -169,7 +168,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let df = source::read_parquet(path)?;
             source::RecordReader::from_records(path, source::parquet_records(path, &df)?)
         }
-        _ => source::RecordReader::open(path, format, opts.encoding)?,
+        _ => source::RecordReader::open(path, format, opts.encoding_for(path))?,
     };
     let (rec, first_line, first) = first_record(path, &mut reader, opts)?;
     let mut rec = rec;
@@ -177,9 +176,9 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     layout.date_order = opts.date_order;
     check_ambiguous_columns(path, &layout)?;
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
-    let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding } else { Encoding::Utf8 };
+    let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding_for(path) } else { Encoding::Utf8 };
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let (df, rejects, read, open, (two_digit_years, approx_counts)) = match format {
+    let (df, rejects, read, open, counts) = match format {
         Format::Delimited { delimiter, gzip: false }
             if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
         {
@@ -187,7 +186,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let start = parallel::data_start(path, delimiter, layout.has_header)?;
             let keep = opts.columns.as_deref();
             let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
-            let parallel::Converted { frames, rejects, read, last_record: last, two_digit_years, approx_counts } =
+            let parallel::Converted { frames, rejects, read, last_record: last, counts } =
                 parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
             let mut frames = frames.into_iter();
             let mut df = frames.next().unwrap_or_default();
@@ -203,7 +202,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 None => None,
             };
-            (df, rejects, read, open, (two_digit_years, approx_counts))
+            (df, rejects, read, open, counts)
         }
         _ => {
             let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
@@ -231,7 +230,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 _ => None,
             };
-            let counts = (conv.two_digit_years, conv.approx_counts);
+            let counts = conv.counts;
             (conv.finish()?, rejects, read, open, counts)
         }
     };
@@ -250,8 +249,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         accepted: df.height() as u64,
         rejected: rejects.len() as u64,
         date_order,
-        two_digit_years,
-        approx_counts,
+        counts,
         fed: layout.fed(),
         unused: layout.unused(),
     };

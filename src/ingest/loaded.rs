@@ -23,6 +23,9 @@ pub struct LoadOptions {
     pub mapping: Option<Mapping>,
     /// Text encoding of delimited and NDJSON files.
     pub encoding: Encoding,
+    /// Encodings of single files, by the file's path as given or its name
+    /// (`--encoding gtd.csv=latin1`); the others have `encoding`.
+    pub file_encodings: Vec<(String, Encoding)>,
     /// The columns the caller needs (`None`: all). Canonical text columns
     /// not named are left null and other source columns not named are not
     /// kept. Validated columns (id, dates, precision, counts, coordinates) are
@@ -54,6 +57,19 @@ pub struct Reject {
     pub reason: String,
 }
 
+impl LoadOptions {
+    /// The encoding of one file: its own, else the global one.
+    pub fn encoding_for(&self, path: &std::path::Path) -> Encoding {
+        self.file_encodings.iter().find(|(name, _)| names_file(name, path)).map_or(self.encoding, |(_, e)| *e)
+    }
+}
+
+/// Whether `name` (as a user wrote it in an option) names `path`: the path
+/// as given, or its file name.
+pub fn names_file(name: &str, path: &std::path::Path) -> bool {
+    std::path::Path::new(name) == path || path.file_name().is_some_and(|f| f.to_string_lossy() == name)
+}
+
 impl fmt::Display for Reject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: row {}", self.file.display(), self.row)?;
@@ -68,6 +84,25 @@ impl fmt::Display for Reject {
             value.push('…');
         }
         write!(f, ", value {value:?}: {}", self.reason)
+    }
+}
+
+/// Values read in a way the user is told about (`check` prints them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadCounts {
+    /// Rows whose date had a two-digit year (`9-May-20`: 00–68 → 2000s, 69–99 → 1900s).
+    pub two_digit_years: u64,
+    /// Count cells read as a lower bound (`40+`, `~12`, `12-15`).
+    pub approx_counts: u64,
+    /// Rows that were not valid UTF-8 and were read as Windows-1252.
+    pub latin1_rows: u64,
+}
+
+impl std::ops::AddAssign for ReadCounts {
+    fn add_assign(&mut self, o: Self) {
+        self.two_digit_years += o.two_digit_years;
+        self.approx_counts += o.approx_counts;
+        self.latin1_rows += o.latin1_rows;
     }
 }
 
@@ -91,10 +126,8 @@ pub struct FileSummary {
     /// The order its all-number dates were read in, when it had any whose
     /// reading depends on it (decided from the values, or `--date-order`).
     pub date_order: Option<DateOrder>,
-    /// Dates read with a two-digit year (`9-May-20`: 00–68 → 2000s, 69–99 → 1900s).
-    pub two_digit_years: u64,
-    /// Count cells read as a lower bound (`40+`, `~12`, `12-15`).
-    pub approx_counts: u64,
+    /// What reading found that the user is told about, besides rejects.
+    pub counts: ReadCounts,
     /// Which source column fed each canonical column: (canonical, source).
     pub fed: Vec<(String, String)>,
     /// Source columns that fed no canonical column (kept under their own names).

@@ -21,7 +21,7 @@ use polars::prelude::*;
 use super::convert::{Converter, LINE, ROW};
 use super::layout::Layout;
 use super::lines::Counting;
-use super::loaded::Reject;
+use super::loaded::{ReadCounts, Reject};
 use super::source::Encoding;
 use crate::error::{Error, Result};
 
@@ -96,10 +96,8 @@ struct Part {
     read: u64,
     /// Byte offset of its last record, if any.
     last: Option<u64>,
-    /// Dates with a two-digit year.
-    two_digit_years: u64,
-    /// Counts read as a lower bound.
-    approx_counts: u64,
+    /// What the converter counted.
+    counts: ReadCounts,
     frame: DataFrame,
     rejects: Vec<Reject>,
 }
@@ -159,9 +157,9 @@ impl Job<'_> {
             last = Some(at);
             conv.push(&rec, row, line, None);
         };
-        let (read, two_digit_years, approx_counts) = (conv.read, conv.two_digit_years, conv.approx_counts);
+        let (read, counts) = (conv.read, conv.counts);
         let rejects = std::mem::take(&mut conv.rejects);
-        Ok(Part { start, end, lines, read, last, two_digit_years, approx_counts, frame: conv.finish()?, rejects })
+        Ok(Part { start, end, lines, read, last, counts, frame: conv.finish()?, rejects })
     }
 }
 
@@ -175,10 +173,8 @@ pub struct Converted {
     pub read: u64,
     /// Byte offset of the last record (to check for an unterminated quote).
     pub last_record: Option<u64>,
-    /// Dates read with a two-digit year.
-    pub two_digit_years: u64,
-    /// Counts read as a lower bound.
-    pub approx_counts: u64,
+    /// What the converters counted.
+    pub counts: ReadCounts,
 }
 
 /// Guessed range starts: `first`, then the byte after the first newline at or
@@ -254,7 +250,7 @@ pub fn convert_file(
     });
     let results = results.into_inner().map_err(|_| Error::Internal("a reader thread panicked".into()))?;
     let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
-    let (mut last_record, mut two_digit_years, mut approx_counts) = (None, 0, 0);
+    let (mut last_record, mut counts) = (None, ReadCounts::default());
     let (mut boundary, mut lines) = (start.byte, start.lines_before);
     for (k, part) in results.into_iter().enumerate() {
         let part = match part {
@@ -279,8 +275,7 @@ pub fn convert_file(
         }
         frames.push(frame);
         last_record = part.last.or(last_record);
-        two_digit_years += part.two_digit_years;
-        approx_counts += part.approx_counts;
+        counts += part.counts;
         read += part.read;
         lines += part.lines;
         boundary = part.end;
@@ -288,7 +283,7 @@ pub fn convert_file(
             break;
         }
     }
-    Ok(Converted { frames, rejects, read, last_record, two_digit_years, approx_counts })
+    Ok(Converted { frames, rejects, read, last_record, counts })
 }
 
 /// Whether text from `start` (a record's first byte) to the end of `reader`

@@ -55,7 +55,7 @@ fn raw_records(f: &FileSummary, rows: &BTreeSet<u64>, opts: &LoadOptions) -> Res
             let df = source::read_parquet(&f.path)?;
             source::RecordReader::from_records(&f.path, source::parquet_records(&f.path, &df)?)
         }
-        fmt => source::RecordReader::open(&f.path, fmt, opts.encoding)?,
+        fmt => source::RecordReader::open(&f.path, fmt, opts.encoding_for(&f.path))?,
     };
     let mut rec = ByteRecord::new();
     let mut out = Vec::with_capacity(rows.len());

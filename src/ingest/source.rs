@@ -16,11 +16,39 @@ use crate::error::{Error, Result};
 /// How text bytes in the file are decoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Encoding {
-    /// UTF-8; invalid bytes reject the row and name the encoding option.
+    /// UTF-8, and a row that is not valid UTF-8 is read as Windows-1252
+    /// (what Excel on Windows saves), counted so the user is told.
     #[default]
+    Auto,
+    /// UTF-8 only; invalid bytes reject the row and name the encoding option.
     Utf8,
     /// Latin-1, read as Windows-1252 (what spreadsheets on Windows write).
     Latin1,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_lowercase().replace(['-', '_'], "").as_str() {
+            "auto" => Ok(Encoding::Auto),
+            "utf8" => Ok(Encoding::Utf8),
+            "latin1" | "cp1252" | "windows1252" | "iso88591" => Ok(Encoding::Latin1),
+            _ => Err(format!("unknown encoding {s:?} (choose from auto, utf8, latin1)")),
+        }
+    }
+}
+
+impl Encoding {
+    /// How a row of `bytes` is decoded: `Auto` becomes UTF-8 when the bytes
+    /// are valid UTF-8 and Windows-1252 otherwise.
+    pub fn for_bytes(self, bytes: &[u8]) -> Encoding {
+        match self {
+            Encoding::Auto if std::str::from_utf8(bytes).is_err() => Encoding::Latin1,
+            Encoding::Auto => Encoding::Utf8,
+            other => other,
+        }
+    }
 }
 
 /// The physical format of a source file, detected from its bytes.
@@ -136,12 +164,12 @@ pub fn open_text_skipping_bom(path: &Path, gzip: bool) -> Result<impl Read> {
 
 /// Decode one field's bytes.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> std::result::Result<std::borrow::Cow<'_, str>, String> {
-    match encoding {
-        Encoding::Utf8 => std::str::from_utf8(bytes).map(Into::into).map_err(|e| {
+    match encoding.for_bytes(bytes) {
+        Encoding::Utf8 | Encoding::Auto => std::str::from_utf8(bytes).map(Into::into).map_err(|e| {
             let bad = bytes[e.valid_up_to()];
             format!(
                 "invalid UTF-8 (byte 0x{bad:02X} at offset {}); if the file is Latin-1 or \
-                 Windows-1252, re-run with --encoding latin1",
+                 Windows-1252, re-run with --encoding latin1 (or --encoding auto)",
                 e.valid_up_to()
             )
         }),

@@ -46,13 +46,16 @@ fn check_exits_1_and_quotes_each_bad_row() {
 
 #[test]
 fn fatal_input_problems_exit_1_with_a_message_not_a_panic() {
-    for (file, message) in [
-        ("empty.csv", "file is empty"),
-        ("header_only.csv", "no incidents"),
-        ("native_latin1.csv", "--encoding latin1"),
-    ] {
+    for (file, message) in [("empty.csv", "file is empty"), ("header_only.csv", "no incidents")] {
         sitrep().arg("check").arg(fixture(file)).assert().code(1).stderr(contains(message));
     }
+    // Issue 13: Windows-1252 rows are read by default (with a note); strict UTF-8 rejects them with a hint.
+    sitrep()
+        .args(["check", "--encoding", "utf8"])
+        .arg(fixture("native_latin1.csv"))
+        .assert()
+        .code(1)
+        .stderr(contains("--encoding latin1"));
     sitrep()
         .args(["check", "--preset", "acled"])
         .arg(fixture("acled_missing_column.csv"))

@@ -180,7 +180,9 @@ fn hostile_values_are_rejected_with_their_row_column_and_value() {
         ("unterminated_quote.csv", "(1 more line) was read into it"),
     ];
     for (file, message) in expect {
-        let o = sitrep().arg("check").arg(repo("tests/data/hostile").join(file)).output().unwrap();
+        // Issue 13: by default rows that are not UTF-8 are read as Windows-1252; strict UTF-8 rejects them.
+        let strict: &[&str] = if file == "invalid_utf8.csv" { &["--encoding", "utf8"] } else { &[] };
+        let o = sitrep().arg("check").args(strict).arg(repo("tests/data/hostile").join(file)).output().unwrap();
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{file}");
         assert!(stderr.contains(message), "{file}: expected {message:?} in\n{stderr}");

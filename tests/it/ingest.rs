@@ -245,7 +245,9 @@ fn bom_crlf_and_quoted_newlines_are_read_transparently() {
 
 #[test]
 fn latin1_bytes_are_rejected_with_a_hint_and_read_with_the_option() {
-    let l = load(fixture("native_latin1.csv"));
+    // Strict UTF-8 (issue 13 made `auto`, which reads such rows as Windows-1252, the default).
+    let strict = LoadOptions { encoding: Encoding::Utf8, ..Default::default() };
+    let l = load_incidents(&[fixture("native_latin1.csv")], &strict).unwrap();
     assert_eq!((l.read(), l.rejected()), (1, 1));
     assert_eq!(l.rejects[0].column.as_deref(), Some("actor"));
     assert!(l.rejects[0].reason.contains("--encoding latin1"), "{}", l.rejects[0].reason);

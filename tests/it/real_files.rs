@@ -37,7 +37,7 @@ fn issue_13_an_excel_saved_acled_export_loads_with_every_date_form() {
         dates(&l),
         [ymd(2020, 5, 9), ymd(2020, 5, 10), ymd(2020, 5, 11), ymd(2020, 5, 12), ymd(2020, 5, 13), ymd(2020, 5, 14)]
     );
-    assert_eq!(l.files[0].two_digit_years, 2);
+    assert_eq!(l.files[0].counts.two_digit_years, 2);
     // "13-Mai-20" is no date: rejected on its physical line of this CRLF file, saying what was tried.
     assert_eq!((l.read(), l.accepted(), l.rejected()), (7, 6, 1));
     let r = &l.rejects[0];
@@ -217,7 +217,7 @@ fn issue_13_a_tracker_sheet_is_understood_by_its_header_synonyms() {
     assert_eq!(ints(&l, col::FATALITIES), [Some(0), Some(0), Some(0), Some(3), Some(12)]);
     assert_eq!(ints(&l, col::INJURED), [Some(2), Some(4), None, Some(40), None]);
     assert_eq!(ints(&l, col::FATALITIES_HIGH), [None, None, None, None, Some(15)]);
-    assert_eq!(l.files[0].approx_counts, 3);
+    assert_eq!(l.files[0].counts.approx_counts, 3);
     assert!(l.files[0].unused.is_empty(), "{:?}", l.files[0].unused);
     Command::cargo_bin("sitrep")
         .unwrap()
@@ -283,4 +283,46 @@ fn issue_13_an_emitted_mapping_reads_the_file_exactly_as_the_preset_did() {
         let b = by_mapping.frame.select(canonical).unwrap();
         assert!(a.equals_missing(&b), "{name}: the mapping reads differently\n{toml}\n{a}\n{b}");
     }
+}
+
+#[test]
+fn issue_13_encodings_are_per_file_and_windows_1252_rows_are_read_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let latin1 = dir.path().join("gtd_subset.csv");
+    std::fs::write(
+        &latin1,
+        b"date,actor,location\r\n2019-12-27,Kata\x92ib Hizballah,Caf\xe9 K-1\r\n2019-12-28,Ansar,Kirkuk\r\n",
+    )
+    .unwrap();
+    let utf8 = write(&dir, "gdelt_like.csv", "date,actor,location\n2019-12-29,Kataib Hezbollah,Café Baghdad\n");
+    // Default (auto): the Latin-1 row is read as Windows-1252 and counted; the UTF-8 file is untouched.
+    let l = load_incidents(&[latin1.clone(), utf8.clone()], &LoadOptions::default()).unwrap();
+    assert_eq!(texts(&l, col::LOCATION), [Some("Café K-1".into()), Some("Kirkuk".into()), Some("Café Baghdad".into())]);
+    assert_eq!((l.files[0].counts.latin1_rows, l.files[1].counts.latin1_rows), (1, 0));
+    // A global --encoding latin1 would garble the UTF-8 file; per file it does not.
+    let opts = LoadOptions {
+        file_encodings: vec![("gtd_subset.csv".into(), sitrep::ingest::Encoding::Latin1)],
+        ..Default::default()
+    };
+    let l = load_incidents(&[latin1.clone(), utf8.clone()], &opts).unwrap();
+    assert_eq!(texts(&l, col::LOCATION)[2].as_deref(), Some("Café Baghdad"));
+    assert_eq!(l.files[0].counts.latin1_rows, 0, "read as told, nothing to note");
+    Command::cargo_bin("sitrep").unwrap().arg("check").arg(&latin1).assert().success().stdout(contains(
+        "1 row is not valid UTF-8 and read as Windows-1252 (Latin-1); --encoding utf8 rejects them instead",
+    ));
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--by", "actor"])
+        .arg(&latin1)
+        .arg(&utf8)
+        .assert()
+        .success()
+        .stderr(contains("gtd_subset.csv: 1 row is not valid UTF-8"));
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["check", "--encoding", "nope.csv=latin1"])
+        .arg(&latin1)
+        .assert()
+        .code(1)
+        .stderr(contains("no input file is named \"nope.csv\""));
 }
