@@ -32,6 +32,8 @@ pub struct Inputs {
     pub file_encodings: Vec<(String, Encoding)>,
     /// The order of all-number dates (`--date-order`); `None`: decided per file.
     pub date_order: Option<DateOrder>,
+    /// Columns whose values make each row's id (`--key`), for files without one.
+    pub key: Vec<String>,
     /// Alias files on top of the shipped table (later files win).
     pub aliases: Vec<PathBuf>,
     /// Taxonomy files on top of the shipped ones (later files win).
@@ -55,6 +57,7 @@ impl Default for Inputs {
             encoding: Encoding::Auto,
             file_encodings: Vec::new(),
             date_order: None,
+            key: Vec::new(),
             aliases: Vec::new(),
             taxonomies: Vec::new(),
             normalise: true,
@@ -76,6 +79,8 @@ impl Inputs {
             columns: needs.columns.clone(),
             range_bytes: None,
             date_order: self.date_order,
+            key: self.key.clone(),
+            source_file: needs.source_file,
         }
     }
 }
@@ -94,24 +99,32 @@ pub struct Needs {
     pub lazy: bool,
     /// List the values no taxonomy rule maps (a pass per column); `--strict` implies it.
     pub list_unmapped: bool,
+    /// Name each row's file in a `source_file` column (what `ingest` stores,
+    /// so `--replace-source` can replace a re-ingested file's rows).
+    pub source_file: bool,
 }
 
 impl Needs {
     /// One query: only the columns it and its normalisation read, a lone
     /// store scanned, everything left lazy for the query's own plan.
     pub fn query(q: &Query) -> Self {
-        Needs { columns: Some(Normaliser::reads(&q.columns())), scan_store: true, lazy: true, list_unmapped: false }
+        Needs { columns: Some(Normaliser::reads(&q.columns())), scan_store: true, lazy: true, ..Default::default() }
     }
 
     /// Several queries (`report`, `weekly`): a store normalised with the same
     /// tables is scanned by each query; anything else is normalised once, in memory.
     pub fn queries() -> Self {
-        Needs { columns: None, scan_store: true, lazy: false, list_unmapped: false }
+        Needs { columns: None, scan_store: true, lazy: false, ..Default::default() }
     }
 
     /// Every row of every file in memory (`check`, `ingest`).
     pub fn rows() -> Self {
         Needs::default()
+    }
+
+    /// Every row in memory, each naming its file (`ingest`).
+    pub fn ingest() -> Self {
+        Needs { source_file: true, ..Needs::default() }
     }
 
     /// Also list the values no taxonomy rule maps (`check --unmapped`).

@@ -28,6 +28,13 @@ pub struct StoreChange {
     pub updated: u64,
     /// Ids already in the store with an identical row.
     pub unchanged: u64,
+    /// Rows that came from a file of the same name as an input and are not
+    /// in it any more (`--replace-source`).
+    pub removed: u64,
+    /// Ids of the delete list found in the store and removed (`--delete`).
+    pub deleted: u64,
+    /// Ids of the delete list not in the store.
+    pub not_found: u64,
     /// Rows in the store afterwards.
     pub total: u64,
 }
@@ -80,17 +87,54 @@ pub fn read_meta(path: &Path) -> Result<StoreMeta> {
     })
 }
 
+/// What else an upsert does besides inserting and replacing rows by id.
+#[derive(Debug, Clone, Default)]
+pub struct UpsertOptions {
+    /// File names whose earlier rows are replaced as a whole: a row of the
+    /// store whose `source_file` is one of these and whose id is not in
+    /// `incoming` is removed (a tracker re-ingested after a correction).
+    pub replace_files: Vec<String>,
+    /// Ids to remove (events the source retracted).
+    pub delete_ids: Vec<String>,
+}
+
 /// Insert or replace `incoming` rows (by `incident_id`) into the store at `path`,
 /// creating it if needed. The file is replaced atomically. `normaliser` is the
 /// fingerprint of the tables `incoming` was normalised with (`None`: not normalised).
 pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Result<StoreChange> {
+    upsert_with(path, incoming, normaliser, &UpsertOptions::default())
+}
+
+/// [`upsert`], replacing the rows of re-ingested files and deleting ids as `opts` says.
+pub fn upsert_with(
+    path: &Path,
+    incoming: &DataFrame,
+    normaliser: Option<&str>,
+    opts: &UpsertOptions,
+) -> Result<StoreChange> {
     let id = col::INCIDENT_ID;
     let canon: Vec<Expr> = CANONICAL.iter().map(|(c, _)| col(*c)).collect();
     let new_fp = normaliser.unwrap_or("none").to_string();
     let mut fingerprint = new_fp.clone();
     let (merged, change) = if path.exists() {
         let old_meta = read_meta(path)?;
-        let old = read_store(path)?;
+        let mut old = read_store(path)?;
+        let mut removed = 0;
+        if !opts.replace_files.is_empty() && old.column(crate::ingest::SOURCE_FILE).is_ok() {
+            let files = Series::new("files".into(), opts.replace_files.clone());
+            let from_them = col(crate::ingest::SOURCE_FILE).is_in(lit(files).implode(false), false);
+            let gone = old.clone().lazy().filter(from_them.clone()).join(
+                incoming.clone().lazy(),
+                [col(id)],
+                [col(id)],
+                JoinArgs::new(JoinType::Anti),
+            );
+            let gone_ids = gone.select([col(id)]).run()?;
+            removed = gone_ids.height() as u64;
+            if removed > 0 {
+                old = old.lazy().join(gone_ids.lazy(), [col(id)], [col(id)], JoinArgs::new(JoinType::Anti)).run()?;
+            }
+        }
         if old.height() > 0 && old_meta.normaliser.as_deref() != Some(new_fp.as_str()) {
             fingerprint = "mixed".into();
         }
@@ -116,13 +160,25 @@ pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Re
             added: incoming.height() as u64 - in_both,
             updated: in_both - unchanged.min(in_both),
             unchanged: unchanged.min(in_both),
-            total: 0,
+            removed,
+            ..Default::default()
         };
         (merged, change)
     } else {
         (incoming.clone().lazy(), StoreChange { added: incoming.height() as u64, ..Default::default() })
     };
     let mut df = merged.sort([col::DATE, id], SortMultipleOptions::default().with_maintain_order(true)).run()?;
+    let (mut deleted, mut not_found) = (0, 0);
+    if !opts.delete_ids.is_empty() {
+        let mut ids = opts.delete_ids.clone();
+        ids.sort();
+        ids.dedup();
+        let list = Series::new("ids".into(), ids.clone());
+        let hit = col(id).is_in(lit(list).implode(false), false);
+        deleted = df.clone().lazy().filter(hit.clone()).select([col(id)]).run()?.height() as u64;
+        not_found = ids.len() as u64 - deleted;
+        df = df.lazy().filter(hit.not()).run()?;
+    }
     let total = df.height() as u64;
     write_atomic_with(path, |f| {
         parquet_writer(f, &fingerprint)
@@ -131,7 +187,7 @@ pub fn upsert(path: &Path, incoming: &DataFrame, normaliser: Option<&str>) -> Re
             .map(|_| ())
             .map_err(std::io::Error::other)
     })?;
-    Ok(StoreChange { total, ..change })
+    Ok(StoreChange { total, deleted, not_found, ..change })
 }
 
 /// A Parquet writer for store files: full statistics and date-sized row

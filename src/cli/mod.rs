@@ -64,6 +64,10 @@ pub struct InputArgs {
     /// values do not tell is refused.
     #[arg(long, value_name = "dmy|mdy")]
     pub date_order: Option<String>,
+    /// Make each row's id from these columns (for sheets without an id
+    /// column), so a corrected row replaces its earlier version on re-ingest.
+    #[arg(long, value_delimiter = ',', value_name = "COL[,COL]")]
+    pub key: Vec<String>,
     /// Write rejected rows (with file, row, column, value and reason) to this CSV.
     #[arg(long, value_name = "R.csv")]
     pub rejects: Option<PathBuf>,
@@ -118,6 +122,7 @@ impl InputArgs {
                 .map(str::parse)
                 .transpose()
                 .map_err(|e: String| anyhow::anyhow!("--date-order: {e}"))?,
+            key: self.key.clone(),
             aliases: self.aliases.clone(),
             taxonomies: self.taxonomies.clone(),
             normalise: !self.no_normalise,

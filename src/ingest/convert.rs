@@ -314,6 +314,16 @@ impl<'a> Converter<'a> {
             let cell = match rule {
                 None => Parsed::Null,
                 Some(Rule::Const(v)) => Parsed::Text(Cow::Owned(v.clone())),
+                Some(Rule::Key { idxs }) => {
+                    let parts: Vec<Cow<'r, str>> =
+                        idxs.iter().map(|&i| text(i)).collect::<std::result::Result<_, _>>()?;
+                    let parts: Vec<&str> = parts.iter().map(|p| p.trim()).collect();
+                    if parts.iter().all(|p| p.is_empty()) {
+                        Parsed::Null
+                    } else {
+                        Parsed::Text(Cow::Owned(parts.join(" | ")))
+                    }
+                }
                 Some(Rule::Text { idx, recode }) => match trim_cow(text(*idx)?) {
                     None => Parsed::Null,
                     Some(v) => match recode.as_ref().and_then(|r| lookup(r, &v)) {

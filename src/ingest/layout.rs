@@ -23,6 +23,12 @@ pub enum Rule {
     },
     /// The same text on every row.
     Const(String),
+    /// The trimmed texts of several columns joined by ` | ` (an id made
+    /// from the columns that identify a row, `--key`); null when all are empty.
+    Key {
+        /// Source column indexes.
+        idxs: Vec<usize>,
+    },
     /// A date in one of `formats`.
     Date {
         /// Source column index.
@@ -88,6 +94,7 @@ impl Rule {
             | Rule::Count { idx, .. }
             | Rule::Coord { idx, .. } => vec![*idx],
             Rule::DateParts { parts } | Rule::PartsPrecision { parts } => parts.to_vec(),
+            Rule::Key { idxs } => idxs.clone(),
             Rule::Const(_) => vec![],
         }
     }

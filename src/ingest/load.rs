@@ -12,8 +12,9 @@ use polars::prelude::*;
 
 use super::convert::{self, Converter, HASHED, LINE, ROW};
 use super::duplicates::reject_duplicates;
+use super::layout;
 use super::layout::Layout;
-use super::loaded::{FileSummary, LoadOptions, Loaded, Reject};
+use super::loaded::{FileSummary, LoadOptions, Loaded, Reject, SOURCE_FILE};
 use super::mapping::Mapping;
 use super::order;
 use super::parallel;
@@ -53,8 +54,29 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     }
     let order: HashMap<&Path, usize> = paths.iter().enumerate().map(|(i, p)| (p.as_path(), i)).collect();
     rejects.sort_by_key(|r| (order.get(r.file.as_path()).copied().unwrap_or(usize::MAX), r.row));
+    let mut frame = frame;
+    if opts.source_file {
+        tag_source_file(&mut frame, paths)?;
+    }
     let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
     Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
+}
+
+/// Name each row's file (its file name) in [`SOURCE_FILE`]; rows that
+/// already name one (from a store given as input) keep it.
+fn tag_source_file(frame: &mut DataFrame, paths: &[PathBuf]) -> Result<()> {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        .collect();
+    let file = frame.column("__file")?.u32()?.clone();
+    let mut tagged: StringChunked =
+        file.iter().map(|i| i.and_then(|i| names.get(i as usize)).map(String::as_str)).collect();
+    if let Ok(existing) = frame.column(SOURCE_FILE).and_then(|c| c.str().cloned()) {
+        tagged = existing.iter().zip(tagged.iter()).map(|(a, b)| a.or(b)).collect();
+    }
+    frame.with_column(Column::from(tagged.with_name(SOURCE_FILE.into()).into_series()))?;
+    Ok(())
 }
 
 /// Stack frames whose kept columns differ: a column missing from a frame is
@@ -174,6 +196,19 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     let mut rec = rec;
     let mut layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
     layout.date_order = opts.date_order;
+    if !opts.key.is_empty() {
+        let h = layout::Header::new(path, &layout.columns);
+        let idxs = opts
+            .key
+            .iter()
+            .map(|k| {
+                h.find(&[k.trim()]).ok_or_else(|| {
+                    Error::format(path, format!("--key: no column {k:?} (columns: {})", layout.columns.join(", ")))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        layout.rule(col::INCIDENT_ID, layout::Rule::Key { idxs });
+    }
     check_ambiguous_columns(path, &layout)?;
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
     let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding_for(path) } else { Encoding::Utf8 };

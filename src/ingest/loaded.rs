@@ -38,7 +38,16 @@ pub struct LoadOptions {
     /// The order of all-number dates (`5/9/2020`); `None`: decided per file
     /// from its values, and a file that does not tell is refused.
     pub date_order: Option<DateOrder>,
+    /// Source columns whose values make the id of a row (`--key`), for
+    /// files without an id column; empty: the layout's own id (or a hash of the row).
+    pub key: Vec<String>,
+    /// Add a [`SOURCE_FILE`] column naming the file each row came from (for
+    /// `ingest --replace-source`).
+    pub source_file: bool,
 }
+
+/// Column naming the file a row was ingested from (its file name).
+pub const SOURCE_FILE: &str = "source_file";
 
 /// One rejected row.
 #[derive(Debug, Clone, PartialEq, Eq)]

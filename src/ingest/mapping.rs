@@ -294,6 +294,10 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
                 }
             }
             Rule::Coord { idx, .. } => columns.push(format!("{c} = {}", reference(*idx))),
+            Rule::Key { idxs } => {
+                let names: Vec<String> = idxs.iter().map(|&i| reference(i)).collect();
+                constants.push(format!("# {c} is made from {} (--key); give it again when loading", names.join(" + ")));
+            }
             Rule::Const(v) if *c == col::DATE_PRECISION => {
                 let _ = writeln!(o, "date_precision = {}", quoted(v));
             }

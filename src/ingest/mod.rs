@@ -36,7 +36,7 @@ pub mod ucdp;
 
 pub use dates::DateOrder;
 pub use load::{canonical_scan, concat_aligned, load_file, load_incidents};
-pub use loaded::{FileSummary, LoadOptions, Loaded, ReadCounts, Reject};
+pub use loaded::{FileSummary, LoadOptions, Loaded, ReadCounts, Reject, SOURCE_FILE};
 pub use mapping::Mapping;
 pub use preset::Preset;
 pub use rejects::write_rejects;

@@ -326,3 +326,75 @@ fn issue_13_encodings_are_per_file_and_windows_1252_rows_are_read_with_a_note() 
         .code(1)
         .stderr(contains("no input file is named \"nope.csv\""));
 }
+
+/// Ingest `file` into `store` with `flags`; stdout and stderr.
+fn ingest(store: &std::path::Path, file: Option<&std::path::Path>, flags: &[&str]) -> (String, String) {
+    let mut cmd = Command::cargo_bin("sitrep").unwrap();
+    cmd.arg("ingest").arg("--store").arg(store).args(flags);
+    if let Some(f) = file {
+        cmd.arg(f);
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn store_rows(store: &std::path::Path) -> usize {
+    sitrep::store::read_store(store).unwrap().height()
+}
+
+#[test]
+fn issue_13_a_corrected_sheet_re_ingested_does_not_duplicate_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(fixture("tracker_us_forces.csv")).unwrap();
+    let corrected = original.replace("Tower 22,drone,Islamic Resistance in Iraq", "Tower 22,drone,Kataib Hezbollah");
+    assert_ne!(original, corrected);
+    let sheet = dir.path().join("tracker.csv");
+    let run = |name: &str, flags: &[&str]| {
+        let store = dir.path().join(name);
+        std::fs::write(&sheet, &original).unwrap();
+        ingest(&store, Some(&sheet), flags);
+        std::fs::write(&sheet, &corrected).unwrap();
+        let (out, err) = ingest(&store, Some(&sheet), flags);
+        (store_rows(&store), out, err)
+    };
+    // Without an id column or an option, the corrected row is a new incident, and the user is warned.
+    let (rows, _, err) = run("plain.parquet", &[]);
+    assert_eq!(rows, 6);
+    assert!(
+        err.contains("tracker.csv has no id column") && err.contains("--key COL[,COL] or --replace-source"),
+        "{err}"
+    );
+    // --replace-source: the file's earlier rows are replaced as a whole.
+    let (rows, out, err) = run("replace.parquet", &["--replace-source"]);
+    assert_eq!(rows, 5);
+    assert!(out.contains("1 added, 0 updated, 4 unchanged, 1 removed (no longer in the re-ingested files)"), "{out}");
+    assert!(!err.contains("no id column"), "{err}");
+    // --key: ids from the columns that identify a row; the correction is an update.
+    let (rows, out, _) = run("key.parquet", &["--key", "Date,Target/Base"]);
+    assert_eq!(rows, 5);
+    assert!(out.contains("0 added, 1 updated, 4 unchanged"), "{out}");
+    let l = load_incidents(&[dir.path().join("key.parquet")], &LoadOptions::default()).unwrap();
+    assert!(texts(&l, col::INCIDENT_ID).contains(&Some("2024-01-28 | Tower 22".to_string())));
+    assert!(texts(&l, col::ACTOR).contains(&Some("Kataib Hezbollah".to_string())));
+}
+
+#[test]
+fn issue_13_retracted_events_are_deleted_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.parquet");
+    ingest(&store, Some(&fixture("acled_current.csv")), &[]);
+    let before = store_rows(&store);
+    // ACLED publishes deleted events as a CSV with an event_id_cnty column.
+    let del = write(&dir, "deleted.csv", "event_id_cnty,deletion_timestamp\nIRQ30001,1700000000\nXXX999,1700000000\n");
+    let (out, _) = ingest(&store, None, &["--delete", del.to_str().unwrap()]);
+    assert!(out.contains("1 deleted (1 of the ids to delete were not in the store)"), "{out}");
+    assert_eq!(store_rows(&store), before - 1);
+    let l = load_incidents(&[store.clone()], &LoadOptions::default()).unwrap();
+    assert!(!texts(&l, col::INCIDENT_ID).contains(&Some("IRQ30001".to_string())));
+    // One id per line works too; deleting again finds nothing.
+    let del = write(&dir, "ids.txt", "IRQ30001\n\n");
+    let (out, _) = ingest(&store, None, &["--delete", del.to_str().unwrap()]);
+    assert!(out.contains("0 deleted (1 of the ids to delete were not in the store)"), "{out}");
+    assert_eq!(store_rows(&store), before - 1);
+}
