@@ -40,7 +40,7 @@ pub struct QueryArgs {
     /// Keep rows where COLUMN is one of the values; repeat for more columns.
     #[arg(long = "where", value_name = "COL=V1,V2")]
     pub filters: Vec<String>,
-    /// Keep only incidents dated at least this precisely: day, week, month, year.
+    /// Keep only incidents dated at least this precisely: day, week, month, quarter, year.
     #[arg(long, value_name = "P")]
     pub min_precision: Option<String>,
     /// Split multi-actor cells ("A, B, C") into one row per actor.

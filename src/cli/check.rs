@@ -115,6 +115,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 sitrep::text::counted(f.counts.approx_counts, "count")
             )?;
         }
+        if f.counts.approx_dates > 0 {
+            writeln!(
+                out,
+                "  note         {} approximate: a month, quarter or year (placed only in periods that long) or \
+                 a range of days (date to date_end)",
+                sitrep::text::counted(f.counts.approx_dates, "date")
+                    .replace("dates", "dates are")
+                    .replace("1 date", "1 date is")
+            )?;
+        }
         if f.counts.latin1_rows > 0 {
             writeln!(out, "  note         {}", super::latin1_note(f.counts.latin1_rows))?;
         }

@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 use polars::prelude::*;
 
-use super::dates::DateRead;
+use super::dates::{Approximate, DateRead};
 use super::layout::{Layout, Recode, Rule};
 use super::loaded::{ReadCounts, Reject};
 use super::parse;
 use super::source::{decode, Encoding, RecordProblem};
 use crate::error::Result;
 use crate::schema::dates::{epoch_days, from_epoch_days};
-use crate::schema::{always_loaded, col, dtype_of, ColumnType, CANONICAL};
+use crate::schema::{always_loaded, col, dtype_of, ColumnType, DatePrecision, CANONICAL};
 
 /// Number of canonical columns.
 const N: usize = CANONICAL.len();
@@ -96,7 +96,14 @@ struct RowNotes {
     approx: u64,
     /// The high end of an approximate fatality range (`12-15` → 15).
     fatalities_high: Option<i64>,
+    /// The start date was approximate (a month, quarter, year, or a range of days).
+    approx_date: Option<Approximate>,
+    /// Its text, when words such as "early" qualified it.
+    date_raw: Option<String>,
 }
+
+/// Column keeping the text of a date that words qualified (`late Nov 2023`).
+pub const DATE_RAW: &str = "date_raw";
 
 /// Applies a [`Layout`] to records and accumulates typed columns and rejects.
 pub struct Converter<'a> {
@@ -113,6 +120,7 @@ pub struct Converter<'a> {
     end_pos: usize,
     fatalities_pos: usize,
     high_pos: usize,
+    precision_pos: usize,
     kept: Vec<(usize, StringChunkedBuilder)>,
     rows: PrimitiveChunkedBuilder<UInt64Type>,
     lines: PrimitiveChunkedBuilder<UInt64Type>,
@@ -125,6 +133,10 @@ pub struct Converter<'a> {
     /// High ends of approximate fatality ranges, by row index (when the
     /// layout has no `fatalities_high` column of its own).
     highs: Vec<(usize, i64)>,
+    /// Last days of ranges of days, by row index (when the layout has no `date_end` column).
+    ends: Vec<(usize, i32)>,
+    /// Texts of qualified dates (`late Nov 2023`), by row index.
+    raws: Vec<(usize, String)>,
     /// Rows that failed, one reject each.
     pub rejects: Vec<Reject>,
     /// Rows offered to [`Converter::push`].
@@ -182,6 +194,7 @@ impl<'a> Converter<'a> {
             end_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_END).unwrap_or(0),
             fatalities_pos: CANONICAL.iter().position(|(n, _)| *n == col::FATALITIES).unwrap_or(0),
             high_pos: CANONICAL.iter().position(|(n, _)| *n == col::FATALITIES_HIGH).unwrap_or(0),
+            precision_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_PRECISION).unwrap_or(0),
             kept,
             rows: PrimitiveChunkedBuilder::new(ROW.into(), cap),
             lines: PrimitiveChunkedBuilder::new(LINE.into(), cap),
@@ -189,6 +202,8 @@ impl<'a> Converter<'a> {
             pending: Vec::new(),
             counts: ReadCounts::default(),
             highs: Vec::new(),
+            ends: Vec::new(),
+            raws: Vec::new(),
             rejects: Vec::new(),
             read: 0,
         }
@@ -249,6 +264,15 @@ impl<'a> Converter<'a> {
                 self.counts.approx_counts += notes.approx;
                 if let Some(high) = notes.fatalities_high {
                     self.highs.push((self.accepted, high));
+                }
+                if let Some(a) = notes.approx_date {
+                    self.counts.approx_dates += 1;
+                    if let (Some(end), None) = (a.end, &self.builders[self.end_pos]) {
+                        self.ends.push((self.accepted, epoch_days(end)));
+                    }
+                }
+                if let Some(raw) = notes.date_raw {
+                    self.raws.push((self.accepted, raw));
                 }
                 let hashed = matches!(cells[0], Parsed::Null);
                 let mut cells = cells;
@@ -340,6 +364,13 @@ impl<'a> Converter<'a> {
                         notes.two_digit |= two;
                         let date = match (read, self.layout.date_order) {
                             (DateRead::Fixed(d), _) => d,
+                            (DateRead::Approx(a), _) => {
+                                if k == self.date_pos {
+                                    notes.approx_date = Some(a);
+                                    notes.date_raw = a.qualified.then(|| v.to_string());
+                                }
+                                a.start
+                            }
                             (DateRead::Ordered { .. }, Some(order)) => read.in_order(order).ok_or_else(|| {
                                 (Some(*idx), format!("not a date when read {} (--date-order)", order.describe()))
                             })?,
@@ -412,6 +443,19 @@ impl<'a> Converter<'a> {
             };
             cells[k] = cell;
         }
+        if let Some(a) = notes.approx_date {
+            // The date says how precisely it is known, when that is coarser than the layout's precision.
+            let given = match &cells[self.precision_pos] {
+                Parsed::Text(p) => p.parse::<DatePrecision>().ok(),
+                _ => None,
+            };
+            if given.is_none_or(|g| a.precision > g) {
+                cells[self.precision_pos] = Parsed::Text(Cow::Borrowed(a.precision.as_str()));
+            }
+            if let (Some(end), Parsed::Null) = (a.end, &cells[self.end_pos]) {
+                cells[self.end_pos] = Parsed::Date(epoch_days(end));
+            }
+        }
         self.check_row(&cells, notes.pending.iter().any(Option::is_some))?;
         let mut kept = Vec::with_capacity(self.kept.len());
         for (idx, _) in &self.kept {
@@ -441,6 +485,8 @@ impl<'a> Converter<'a> {
     pub fn finish(mut self) -> Result<DataFrame> {
         let n = self.accepted;
         let (high_pos, highs) = (self.high_pos, std::mem::take(&mut self.highs));
+        let (end_pos, ends) = (self.end_pos, std::mem::take(&mut self.ends));
+        let raws = std::mem::take(&mut self.raws);
         let mut cols: Vec<Column> = self
             .builders
             .into_iter()
@@ -456,9 +502,24 @@ impl<'a> Converter<'a> {
                     }
                     Column::new((*name).into(), v)
                 }
+                // The last days of ranges (`2024-01-05/07`), when the layout has no column of its own.
+                None if k == end_pos && !ends.is_empty() => {
+                    let mut v: Vec<Option<i32>> = vec![None; n];
+                    for (i, d) in &ends {
+                        v[*i] = Some(*d);
+                    }
+                    Int32Chunked::from_iter(v).into_date().into_series().with_name((*name).into()).into()
+                }
                 None => Column::full_null((*name).into(), n, &dtype_of(*ty)),
             })
             .collect();
+        if !raws.is_empty() {
+            let mut v: Vec<Option<String>> = vec![None; n];
+            for (i, r) in raws {
+                v[i] = Some(r);
+            }
+            cols.push(Column::new(DATE_RAW.into(), v));
+        }
         cols.extend(self.kept.into_iter().map(|(_, b)| b.finish().into_series().into()));
         cols.push(self.rows.finish().into_series().into());
         cols.push(self.lines.finish().into_series().into());

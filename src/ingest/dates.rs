@@ -16,10 +16,18 @@
 //! * Two-digit years follow POSIX `%y`: 00–68 are 2000–2068, 69–99 are
 //!   1969–1999 ([`year_of_two_digits`]). How many were read that way is counted.
 //! * A time after the date (`0:00`, `12:00:00 AM`) is ignored.
+//!
+//! Tracker sheets also write approximate dates ([`read_approximate`]):
+//! `2023-11`, `Nov 2023`, `November 2023` (month precision), `2023` (year),
+//! `2023-Q4` (quarter), `early/mid/late Nov 2023` (month, the words kept in
+//! `date_raw`), and ranges `2024-01-05/07`, `2024-01-05 to 2024-01-07` (the
+//! first day, with the last as `date_end`).
 
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
+
+use crate::schema::DatePrecision;
 
 /// Day-first or month-first, for all-number dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +81,22 @@ pub enum DateRead {
         /// Read month first.
         mdy: Option<NaiveDate>,
     },
+    /// A month, quarter or year, or a range of days ([`read_approximate`]).
+    Approx(Approximate),
+}
+
+/// An approximate date: its first day, how precisely it is known, and for a
+/// range its last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Approximate {
+    /// The first day (of the month, quarter, year or range).
+    pub start: NaiveDate,
+    /// The last day of a range of days.
+    pub end: Option<NaiveDate>,
+    /// Day for a range, else month, quarter or year.
+    pub precision: DatePrecision,
+    /// Words such as "early" or "late" qualified it (the text is kept).
+    pub qualified: bool,
 }
 
 impl DateRead {
@@ -80,6 +104,7 @@ impl DateRead {
     pub fn in_order(self, order: DateOrder) -> Option<NaiveDate> {
         match (self, order) {
             (DateRead::Fixed(d), _) => Some(d),
+            (DateRead::Approx(a), _) => Some(a.start),
             (DateRead::Ordered { dmy, .. }, DateOrder::Dmy) => dmy,
             (DateRead::Ordered { mdy, .. }, DateOrder::Mdy) => mdy,
         }
@@ -155,6 +180,58 @@ fn is_time(rest: &[&str]) -> bool {
     let Some((first, more)) = rest.split_first() else { return true };
     let clock = first.contains(':') && first.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.');
     clock && more.iter().all(|t| matches!(t.to_lowercase().as_str(), "am" | "pm"))
+}
+
+/// A month written alone: `2023-11`, `2023/11`, `Nov 2023`, `Nov. 2023`, `November 2023`, `Nov-23`.
+fn month_alone(s: &str) -> Option<NaiveDate> {
+    let tokens: Vec<&str> = s.split([' ', '-', '/', '.', ',']).filter(|t| !t.is_empty()).collect();
+    match tokens[..] {
+        [y, m] if y.len() == 4 => NaiveDate::from_ymd_opt(number(y, 4..=4)? as i32, number(m, 1..=2)?, 1),
+        [m, y] => NaiveDate::from_ymd_opt(year(y)?.0, month_of(m)?, 1),
+        _ => None,
+    }
+}
+
+/// Read an approximate date as trackers write it (see the module docs);
+/// `None` when the value is not one.
+pub fn read_approximate(s: &str) -> Option<Approximate> {
+    let s = s.trim();
+    let lower = s.to_lowercase();
+    let approx = |start, precision, qualified| Some(Approximate { start, end: None, precision, qualified });
+    for word in ["early", "mid", "late", "beginning of", "end of", "start of", "middle of"] {
+        if let Some(rest) = lower.strip_prefix(word) {
+            let rest = rest.trim_start_matches(['-', ' ']);
+            return approx(month_alone(rest)?, DatePrecision::Month, true);
+        }
+    }
+    if let Some(y) = number(s, 4..=4) {
+        return approx(NaiveDate::from_ymd_opt(y as i32, 1, 1)?, DatePrecision::Year, false);
+    }
+    let quarter = |y: &str, q: &str| -> Option<NaiveDate> {
+        let q = number(q.strip_prefix('q')?, 1..=1).filter(|q| (1..=4).contains(q))?;
+        NaiveDate::from_ymd_opt(number(y, 4..=4)? as i32, 3 * q - 2, 1)
+    };
+    let parts: Vec<&str> = lower.split([' ', '-', '/']).filter(|t| !t.is_empty()).collect();
+    if let [a, b] = parts[..] {
+        if let Some(d) = quarter(a, b).or_else(|| quarter(b, a)) {
+            return approx(d, DatePrecision::Quarter, false);
+        }
+    }
+    if let Some(d) = month_alone(s) {
+        return approx(d, DatePrecision::Month, false);
+    }
+    // Ranges of days: 2024-01-05/07, 2024-01-05/2024-01-07, 2024-01-05 to 2024-01-07.
+    let day = |t: &str| match read_spreadsheet(t)?.0 {
+        DateRead::Fixed(d) => Some(d),
+        _ => None,
+    };
+    let (a, b) = lower.split_once(" to ").or_else(|| lower.split_once('/'))?;
+    let start = day(a.trim())?;
+    let end = match number(b.trim(), 1..=2) {
+        Some(d) => NaiveDate::from_ymd_opt(start.year(), start.month(), d)?,
+        None => day(b.trim())?,
+    };
+    (end >= start).then_some(Approximate { start, end: Some(end), precision: DatePrecision::Day, qualified: false })
 }
 
 /// Read a date written by a spreadsheet (see the module docs). Returns the
@@ -248,6 +325,27 @@ mod tests {
         );
         assert_eq!(read_spreadsheet("31.12.2019").unwrap().0.in_order(DateOrder::Dmy), Some(ymd(2019, 12, 31)));
         assert_eq!(read_spreadsheet("13/13/2019"), None);
+    }
+
+    #[test]
+    fn approximate_dates_of_tracker_sheets() {
+        let a = |s: &str| read_approximate(s).map(|a| (a.start, a.end, a.precision, a.qualified));
+        let nov = ymd(2023, 11, 1);
+        for s in ["2023-11", "Nov 2023", "November 2023", "nov. 2023", "2023/11"] {
+            assert_eq!(a(s), Some((nov, None, DatePrecision::Month, false)), "{s}");
+        }
+        assert_eq!(a("2023"), Some((ymd(2023, 1, 1), None, DatePrecision::Year, false)));
+        assert_eq!(a("2023-Q4"), Some((ymd(2023, 10, 1), None, DatePrecision::Quarter, false)));
+        assert_eq!(a("Q2 2024"), Some((ymd(2024, 4, 1), None, DatePrecision::Quarter, false)));
+        assert_eq!(a("late Nov 2023"), Some((nov, None, DatePrecision::Month, true)));
+        assert_eq!(a("early November 2023"), Some((nov, None, DatePrecision::Month, true)));
+        let range = Some((ymd(2024, 1, 5), Some(ymd(2024, 1, 7)), DatePrecision::Day, false));
+        assert_eq!(a("2024-01-05/07"), range);
+        assert_eq!(a("2024-01-05 to 2024-01-07"), range);
+        assert_eq!(a("2024-01-05/2024-01-07"), range);
+        for s in ["2024-01-07/05", "Q5 2023", "sometime", "2023-13", "mid", "12345"] {
+            assert_eq!(a(s), None, "{s}");
+        }
     }
 
     #[test]

@@ -223,11 +223,17 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
             let parallel::Converted { frames, rejects, read, last_record: last, counts } =
                 parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
-            let mut frames = frames.into_iter();
-            let mut df = frames.next().unwrap_or_default();
-            for f in frames {
-                df.vstack_mut_owned(f)?;
-            }
+            // Ranges with a qualified date have a `date_raw` column the others lack.
+            let df = if frames.windows(2).all(|w| w[0].width() == w[1].width()) {
+                let mut frames = frames.into_iter();
+                let mut df = frames.next().unwrap_or_default();
+                for f in frames {
+                    df.vstack_mut_owned(f)?;
+                }
+                df
+            } else {
+                concat_aligned(frames)?
+            };
             let open = match last {
                 Some(at) => {
                     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;

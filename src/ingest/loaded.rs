@@ -105,6 +105,8 @@ pub struct ReadCounts {
     pub approx_counts: u64,
     /// Rows that were not valid UTF-8 and were read as Windows-1252.
     pub latin1_rows: u64,
+    /// Approximate dates read (`Nov 2023`, `2023-Q4`, `2024-01-05/07`).
+    pub approx_dates: u64,
 }
 
 impl std::ops::AddAssign for ReadCounts {
@@ -112,6 +114,7 @@ impl std::ops::AddAssign for ReadCounts {
         self.two_digit_years += o.two_digit_years;
         self.approx_counts += o.approx_counts;
         self.latin1_rows += o.latin1_rows;
+        self.approx_dates += o.approx_dates;
     }
 }
 

@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
-use super::dates::{read_spreadsheet, DateRead};
+use super::dates::{read_approximate, read_spreadsheet, Approximate, DateRead};
 use crate::schema::DatePrecision;
 
 /// Earliest date accepted: before it a value is almost surely a typo or a sentinel.
@@ -41,7 +41,11 @@ impl DateFormat {
             DateFormat::Iso => "YYYY-MM-DD".into(),
             DateFormat::Compact => "YYYYMMDD".into(),
             DateFormat::Pattern(p) => p.clone(),
-            DateFormat::Spreadsheet => "spreadsheet dates (9-May-20, 05-May-2020, 5/9/2020, 31-12-19, 43960)".into(),
+            DateFormat::Spreadsheet => {
+                "spreadsheet dates (9-May-20, 05-May-2020, 5/9/2020, 31-12-19, 43960) and approximate ones \
+                 (Nov 2023, 2023-Q4, late Nov 2023, 2024-01-05/07)"
+                    .into()
+            }
         }
     }
 }
@@ -76,14 +80,24 @@ pub fn read_date(s: &str, formats: &[DateFormat]) -> Result<(DateRead, bool), Da
     let read = formats.iter().find_map(|f| match f {
         DateFormat::Iso => parse_iso(s).map(|d| (DateRead::Fixed(d), false)),
         DateFormat::Compact => parse_compact(s).map(|d| (DateRead::Fixed(d), false)),
-        // chrono's %Y takes "20" as the year 20: a two-digit year is for the spreadsheet forms.
-        DateFormat::Pattern(p) => {
-            NaiveDate::parse_from_str(s, p).ok().filter(|d| d.year() >= 100).map(|d| (DateRead::Fixed(d), false))
-        }
+        DateFormat::Pattern(p) => pattern_date(s, p).map(|d| (d, false)),
         DateFormat::Spreadsheet => read_spreadsheet(s),
+    });
+    // Lenient layouts also take a tracker's approximate dates.
+    let read = read.or_else(|| {
+        formats
+            .contains(&DateFormat::Spreadsheet)
+            .then(|| read_approximate(s))
+            .flatten()
+            .map(|a| (DateRead::Approx(a), false))
     });
     match read {
         Some((DateRead::Fixed(d), two)) => Ok((DateRead::Fixed(check_date_range(d).map_err(DateError::Invalid)?), two)),
+        Some((DateRead::Approx(a), two)) => {
+            let end = a.end.map(check_date_range).transpose().map_err(DateError::Invalid)?;
+            let start = check_date_range(a.start).map_err(DateError::Invalid)?;
+            Ok((DateRead::Approx(Approximate { start, end, ..a }), two))
+        }
         Some((DateRead::Ordered { dmy, mdy }, two)) => {
             let (dmy, mdy) = (dmy.and_then(|d| check_date_range(d).ok()), mdy.and_then(|d| check_date_range(d).ok()));
             if dmy.is_none() && mdy.is_none() {
@@ -99,6 +113,29 @@ pub fn read_date(s: &str, formats: &[DateFormat]) -> Result<(DateRead, bool), Da
     }
 }
 
+/// A chrono pattern's date. A pattern without a day (`%Y-%m`, `%B %Y`) gives
+/// the month's first day at month precision, one without a month the year's
+/// (chrono itself refuses a date without a day). chrono's `%Y` takes "20" as
+/// the year 20, so a year below 100 is no match: two-digit years are for the
+/// spreadsheet forms.
+fn pattern_date(s: &str, p: &str) -> Option<DateRead> {
+    let plausible = |d: &NaiveDate| d.year() >= 100;
+    if let Some(d) = NaiveDate::parse_from_str(s, p).ok().filter(plausible) {
+        return Some(DateRead::Fixed(d));
+    }
+    let has = |specs: &[&str]| specs.iter().any(|x| p.contains(x));
+    if has(&["%d", "%e", "%j", "%F", "%D", "%x", "%a", "%A"]) {
+        return None;
+    }
+    let (text, pattern, precision) = if has(&["%m", "%b", "%B", "%h"]) {
+        (format!("{s}|01"), format!("{p}|%d"), DatePrecision::Month)
+    } else {
+        (format!("{s}|01|01"), format!("{p}|%m|%d"), DatePrecision::Year)
+    };
+    let start = NaiveDate::parse_from_str(&text, &pattern).ok().filter(plausible)?;
+    Some(DateRead::Approx(Approximate { start, end: None, precision, qualified: false }))
+}
+
 /// `dddd-dd-dd`: an ISO date whose month or day does not exist.
 fn iso_shaped(s: &str) -> bool {
     let b = s.as_bytes();
@@ -110,6 +147,7 @@ fn iso_shaped(s: &str) -> bool {
 pub fn parse_date(s: &str, formats: &[DateFormat]) -> Result<NaiveDate, String> {
     match read_date(s, formats).map_err(|e| e.message("given"))?.0 {
         DateRead::Fixed(d) => Ok(d),
+        DateRead::Approx(a) => Ok(a.start),
         DateRead::Ordered { dmy, mdy } => match (dmy, mdy) {
             (Some(a), Some(b)) if a != b => Err("day and month could be either way round".into()),
             (a, b) => a.or(b).ok_or_else(|| "not a valid date".into()),

@@ -134,7 +134,8 @@ impl Period {
         let placeable = match *self {
             Period::Day => DatePrecision::Day,
             Period::Week { .. } => DatePrecision::Week,
-            Period::Month | Period::Quarter => DatePrecision::Month,
+            Period::Month => DatePrecision::Month,
+            Period::Quarter => DatePrecision::Quarter,
             Period::Year => DatePrecision::Year,
             Period::Days { n, .. } if n < 7 => DatePrecision::Day,
             Period::Days { n, .. } if n < 28 => DatePrecision::Week,

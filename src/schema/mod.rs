@@ -138,13 +138,15 @@ pub enum DatePrecision {
     Week,
     /// Only the month is known.
     Month,
+    /// Only the quarter is known (`2023-Q4`): counted in quarters and years.
+    Quarter,
     /// Only the year is known.
     Year,
 }
 
 impl DatePrecision {
     /// All precisions, finest first.
-    pub const ALL: [DatePrecision; 4] = [Self::Day, Self::Week, Self::Month, Self::Year];
+    pub const ALL: [DatePrecision; 5] = [Self::Day, Self::Week, Self::Month, Self::Quarter, Self::Year];
 
     /// The name stored in the `date_precision` column.
     pub fn as_str(self) -> &'static str {
@@ -152,6 +154,7 @@ impl DatePrecision {
             Self::Day => "day",
             Self::Week => "week",
             Self::Month => "month",
+            Self::Quarter => "quarter",
             Self::Year => "year",
         }
     }
@@ -170,7 +173,7 @@ impl FromStr for DatePrecision {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown date precision {s:?} (choose from day, week, month, year)"))
+            .ok_or_else(|| format!("unknown date precision {s:?} (choose from day, week, month, quarter, year)"))
     }
 }
 

@@ -398,3 +398,57 @@ fn issue_13_retracted_events_are_deleted_from_the_store() {
     assert!(out.contains("0 deleted (1 of the ids to delete were not in the store)"), "{out}");
     assert_eq!(store_rows(&store), before - 1);
 }
+
+#[test]
+fn issue_13_approximate_dates_of_a_tracker_keep_their_precision() {
+    use sitrep::query::{self, Period, Query};
+    let l = load_incidents(&[fixture("tracker_approx_dates.csv")], &LoadOptions::default()).unwrap();
+    assert_eq!((l.accepted(), l.rejected()), (7, 1));
+    assert_eq!(l.rejects[0].value, "sometime in winter");
+    let precisions = texts(&l, col::DATE_PRECISION);
+    let want = ["month", "month", "month", "quarter", "year", "day", "day"];
+    assert_eq!(precisions, want.map(|p| Some(p.to_string())));
+    assert_eq!(
+        dates(&l),
+        [
+            ymd(2023, 11, 1),
+            ymd(2023, 11, 1),
+            ymd(2023, 11, 1),
+            ymd(2023, 10, 1),
+            ymd(2023, 1, 1),
+            ymd(2024, 1, 5),
+            ymd(2024, 1, 5)
+        ]
+    );
+    let ends: Vec<Option<NaiveDate>> = l
+        .frame
+        .column(col::DATE_END)
+        .unwrap()
+        .as_materialized_series()
+        .to_physical_repr()
+        .i32()
+        .unwrap()
+        .iter()
+        .map(|d| d.and_then(sitrep::schema::dates::from_epoch_days))
+        .collect();
+    assert_eq!(&ends[5..], [Some(ymd(2024, 1, 7)), Some(ymd(2024, 1, 7))]);
+    assert_eq!(texts(&l, "date_raw")[2].as_deref(), Some("late Nov 2023"));
+    assert_eq!(l.files[0].counts.approx_dates, 7);
+    // A quarter is counted in quarters and years, not in months; a year only in years.
+    let count = |every| {
+        let q = Query { every: Some(every), ..Default::default() };
+        let (agg, _) = query::run(l.lazy(), &q).unwrap();
+        (agg.incidents, agg.unplaced.iter().map(|(_, n)| n).sum::<u64>())
+    };
+    assert_eq!(count(Period::Month), (5, 2));
+    assert_eq!(count(Period::Quarter), (6, 1));
+    assert_eq!(count(Period::Year), (7, 0));
+    // A mapping's month-only pattern now matches, at month precision.
+    let dir = tempfile::tempdir().unwrap();
+    let m = write(&dir, "m.toml", "date_formats = [\"%Y-%m\"]\n[columns]\ndate = \"when\"\n");
+    let p = write(&dir, "t.csv", "when\n2023-11\n2023-12-05\n");
+    let opts = LoadOptions { mapping: Some(sitrep::ingest::Mapping::load(&m).unwrap()), ..Default::default() };
+    let l = load_incidents(&[p], &opts).unwrap();
+    assert_eq!((dates(&l), texts(&l, col::DATE_PRECISION)), (vec![ymd(2023, 11, 1)], vec![Some("month".to_string())]));
+    assert_eq!(l.rejects[0].value, "2023-12-05");
+}
