@@ -513,13 +513,6 @@ impl<'a> Converter<'a> {
                 None => Column::full_null((*name).into(), n, &dtype_of(*ty)),
             })
             .collect();
-        if !raws.is_empty() {
-            let mut v: Vec<Option<String>> = vec![None; n];
-            for (i, r) in raws {
-                v[i] = Some(r);
-            }
-            cols.push(Column::new(DATE_RAW.into(), v));
-        }
         cols.extend(self.kept.into_iter().map(|(_, b)| b.finish().into_series().into()));
         cols.push(self.rows.finish().into_series().into());
         cols.push(self.lines.finish().into_series().into());
@@ -529,6 +522,14 @@ impl<'a> Converter<'a> {
                 let values = self.pending.iter().filter_map(|(i, p)| p[slot].map(|r| (*i, [r.0, r.1][which])));
                 cols.push(pending_column(name, n, values));
             }
+        }
+        // Last, so frames of ranges with and without it line up the same way when stacked.
+        if !raws.is_empty() {
+            let mut v: Vec<Option<String>> = vec![None; n];
+            for (i, r) in raws {
+                v[i] = Some(r);
+            }
+            cols.push(Column::new(DATE_RAW.into(), v));
         }
         Ok(DataFrame::new_infer_height(cols)?)
     }

@@ -173,7 +173,7 @@ impl FromStr for DatePrecision {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown date precision {s:?} (choose from day, week, month, quarter, year)"))
+            .ok_or_else(|| format!("unknown date precision {s:?} (choose from day, week, month, year, or quarter)"))
     }
 }
 

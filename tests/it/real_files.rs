@@ -288,20 +288,18 @@ fn issue_13_an_emitted_mapping_reads_the_file_exactly_as_the_preset_did() {
 #[test]
 fn issue_13_encodings_are_per_file_and_windows_1252_rows_are_read_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
-    let latin1 = dir.path().join("gtd_subset.csv");
-    std::fs::write(
-        &latin1,
-        b"date,actor,location\r\n2019-12-27,Kata\x92ib Hizballah,Caf\xe9 K-1\r\n2019-12-28,Ansar,Kirkuk\r\n",
-    )
-    .unwrap();
+    // A sheet saved by Excel on Windows (Windows-1252) beside a UTF-8 one.
+    let latin1 = fixture("gtd_subset_latin1.csv");
     let utf8 = write(&dir, "gdelt_like.csv", "date,actor,location\n2019-12-29,Kataib Hezbollah,Café Baghdad\n");
     // Default (auto): the Latin-1 row is read as Windows-1252 and counted; the UTF-8 file is untouched.
     let l = load_incidents(&[latin1.clone(), utf8.clone()], &LoadOptions::default()).unwrap();
-    assert_eq!(texts(&l, col::LOCATION), [Some("Café K-1".into()), Some("Kirkuk".into()), Some("Café Baghdad".into())]);
+    let want = [Some("Café K-1 (made-up row)".into()), Some("Kirkuk".into()), Some("Café Baghdad".into())];
+    assert_eq!(texts(&l, col::LOCATION), want);
+    assert_eq!(texts(&l, col::ACTOR)[0].as_deref(), Some("Kata’ib Hizballah"));
     assert_eq!((l.files[0].counts.latin1_rows, l.files[1].counts.latin1_rows), (1, 0));
     // A global --encoding latin1 would garble the UTF-8 file; per file it does not.
     let opts = LoadOptions {
-        file_encodings: vec![("gtd_subset.csv".into(), sitrep::ingest::Encoding::Latin1)],
+        file_encodings: vec![("gtd_subset_latin1.csv".into(), sitrep::ingest::Encoding::Latin1)],
         ..Default::default()
     };
     let l = load_incidents(&[latin1.clone(), utf8.clone()], &opts).unwrap();
@@ -317,7 +315,7 @@ fn issue_13_encodings_are_per_file_and_windows_1252_rows_are_read_with_a_note() 
         .arg(&utf8)
         .assert()
         .success()
-        .stderr(contains("gtd_subset.csv: 1 row is not valid UTF-8"));
+        .stderr(contains("gtd_subset_latin1.csv: 1 row is not valid UTF-8"));
     Command::cargo_bin("sitrep")
         .unwrap()
         .args(["check", "--encoding", "nope.csv=latin1"])
@@ -386,7 +384,7 @@ fn issue_13_retracted_events_are_deleted_from_the_store() {
     ingest(&store, Some(&fixture("acled_current.csv")), &[]);
     let before = store_rows(&store);
     // ACLED publishes deleted events as a CSV with an event_id_cnty column.
-    let del = write(&dir, "deleted.csv", "event_id_cnty,deletion_timestamp\nIRQ30001,1700000000\nXXX999,1700000000\n");
+    let del = fixture("acled_deleted.csv");
     let (out, _) = ingest(&store, None, &["--delete", del.to_str().unwrap()]);
     assert!(out.contains("1 deleted (1 of the ids to delete were not in the store)"), "{out}");
     assert_eq!(store_rows(&store), before - 1);
