@@ -235,9 +235,12 @@ impl<'a> Converter<'a> {
             return;
         }
         let expected = self.layout.columns.len();
-        if rec.len() != expected {
+        // A layout's optional last fields may be missing (GDELT 1.0 rows without SOURCEURL).
+        let short_ok = rec.len() < expected && expected - rec.len() <= self.layout.optional_trailing;
+        if rec.len() != expected && !short_ok {
             let joined = rec.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
-            let reason = format!("row has {} fields, the header has {expected}", rec.len());
+            let has = if self.layout.has_header { "the header has" } else { "the layout has" };
+            let reason = format!("row has {} fields, {has} {expected}", rec.len());
             self.reject(row, line, None, joined.as_bytes(), reason);
             return;
         }
@@ -402,7 +405,8 @@ impl<'a> Converter<'a> {
                 }
                 Some(Rule::Precision { idx, codes }) => match known(&text(*idx)?) {
                     None => Parsed::Null,
-                    Some(v) => match codes.iter().find(|(c, _)| c.eq_ignore_ascii_case(v)) {
+                    // A code re-saved as a float by pandas or a spreadsheet (`1.0`) is the code `1`.
+                    Some(v) => match codes.iter().find(|(c, _)| c.eq_ignore_ascii_case(v) || c == parse::whole(v)) {
                         Some((_, p)) => Parsed::Text(p.as_str().into()),
                         None => {
                             let valid: Vec<&str> = codes.iter().map(|(c, _)| c.as_str()).collect();

@@ -114,6 +114,10 @@ pub fn layout(path: &Path, columns: Vec<String>, has_header: bool) -> Result<Lay
             l.rule(c, Rule::Coord { idx: i, limit });
         }
     }
+    // GDELT 1.0 back files mix rows of 57 fields (before SOURCEURL was added) and 58.
+    if columns.len() == 58 && columns.last().is_some_and(|c| c == "SOURCEURL") {
+        l.optional_trailing = 1;
+    }
     Ok(l.finish())
 }
 

@@ -115,6 +115,8 @@ pub struct Layout {
     pub kept: Vec<(String, usize)>,
     /// The order of all-number dates (`--date-order`); `None`: decided from the file's values.
     pub date_order: Option<DateOrder>,
+    /// How many of the last columns a row may lack (read as empty).
+    pub optional_trailing: usize,
 }
 
 impl Layout {
@@ -127,6 +129,7 @@ impl Layout {
             rules: Vec::new(),
             kept: Vec::new(),
             date_order: None,
+            optional_trailing: 0,
         }
     }
 

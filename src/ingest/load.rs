@@ -156,7 +156,11 @@ pub fn detect_layout(path: &Path, opts: &LoadOptions) -> Result<(Layout, Format)
     }
     let mut reader = source::RecordReader::open(path, format, opts.encoding_for(path))?;
     let (_, _, first) = first_record(path, &mut reader, opts)?;
-    Ok((preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?, format))
+    let mut layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
+    if opts.date_order.is_some() {
+        layout.date_order = opts.date_order;
+    }
+    Ok((layout, format))
 }
 
 /// Load one file: detect its format and layout, convert every record.
@@ -195,7 +199,9 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     let (rec, first_line, first) = first_record(path, &mut reader, opts)?;
     let mut rec = rec;
     let mut layout = preset::choose_layout(path, first, opts.preset, opts.mapping.as_ref())?;
-    layout.date_order = opts.date_order;
+    if opts.date_order.is_some() {
+        layout.date_order = opts.date_order;
+    }
     if !opts.key.is_empty() {
         let h = layout::Header::new(path, &layout.columns);
         let idxs = opts
@@ -289,7 +295,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         read,
         accepted: df.height() as u64,
         rejected: rejects.len() as u64,
-        date_order,
+        date_order: date_order.or(layout.date_order),
         counts,
         fed: layout.fed(),
         unused: layout.unused(),

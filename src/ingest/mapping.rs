@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::dates::DateOrder;
 use super::layout::{Header, Layout, Recode, Rule};
 use super::parse::DateFormat;
 use crate::error::{Error, Result};
@@ -52,6 +53,8 @@ pub struct Mapping {
     pub date_formats: Vec<String>,
     /// Constant date precision when no column gives it.
     pub date_precision: Option<String>,
+    /// Order of all-number dates: "dmy" or "mdy" (default: decided per file).
+    pub date_order: Option<String>,
     /// Codes meaning "unknown" in count columns.
     #[serde(default)]
     pub unknown: Vec<String>,
@@ -123,6 +126,9 @@ impl Mapping {
         for (k, v) in &self.precision_codes {
             v.parse::<DatePrecision>().map_err(|e| self.err(format!("precision_codes.{k}: {e}")))?;
         }
+        if let Some(o) = &self.date_order {
+            o.parse::<DateOrder>().map_err(|e| self.err(format!("date_order: {e}")))?;
+        }
         if let Some(p) = &self.date_precision {
             p.parse::<DatePrecision>().map_err(|e| self.err(format!("date_precision: {e}")))?;
         }
@@ -174,6 +180,7 @@ impl Mapping {
         let n = columns.len();
         let name = self.name.clone().unwrap_or_else(|| self.path.display().to_string());
         let mut l = Layout::new(format!("mapping {name}"), self.header, columns.clone());
+        l.date_order = self.date_order.as_deref().and_then(|o| o.parse().ok());
         let formats = self.formats()?;
         for (key, r) in &self.columns {
             let Some((c, ty)) = CANONICAL.iter().find(|(c, _)| c == key) else { continue };
@@ -240,6 +247,9 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
     let _ = writeln!(o, "header = {}", layout.has_header);
     if let Some(d) = delimiter {
         let _ = writeln!(o, "delimiter = {}", quoted(&char::from(d).to_string()));
+    }
+    if let Some(order) = layout.date_order {
+        let _ = writeln!(o, "date_order = {}         # all-number dates such as 5/9/2020", quoted(order.as_str()));
     }
     let reference = |i: usize| if layout.has_header { quoted(&layout.columns[i]) } else { (i + 1).to_string() };
     let mut columns = Vec::new();

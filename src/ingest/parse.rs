@@ -16,7 +16,8 @@ pub const MAX_DATE: (i32, u32, u32) = (2100, 12, 31);
 pub const MAX_COUNT: i64 = 1_000_000;
 
 /// Cell values read as "unknown" in numeric and date columns (R and pandas exports).
-pub const NULL_TOKENS: &[&str] = &["NA", "N/A", "NaN", "nan", "null", "NULL", "None"];
+/// A lone dash is what spreadsheets and trackers write for "no value".
+pub const NULL_TOKENS: &[&str] = &["NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-", "–", "—"];
 
 /// One accepted way of writing a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +205,15 @@ fn parse_compact(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(digits(&b[..4])? as i32, digits(&b[4..6])?, digits(&b[6..8])?)
 }
 
+/// A whole number written as a float by pandas or a spreadsheet (`1993.0`)
+/// without its zero fraction; any other text as it is.
+pub fn whole(s: &str) -> &str {
+    match s.split_once('.') {
+        Some((w, f)) if !w.is_empty() && f.bytes().all(|b| b == b'0') && w.bytes().all(|b| b.is_ascii_digit()) => w,
+        _ => s,
+    }
+}
+
 /// Parse a death or injury count. `unknown` lists source codes that mean
 /// "unknown" (GTD writes -99 in some numeric fields); they give `Ok(None)`.
 /// Whole numbers written as floats (`3.0`, as pandas exports) are accepted.
@@ -286,7 +296,7 @@ pub fn parse_date_parts(year: &str, month: &str, day: &str) -> Result<(NaiveDate
         if s.is_empty() {
             return Ok(0);
         }
-        s.parse::<u32>().map_err(|_| (i, format!("{what} is not a whole number")))
+        whole(s).parse::<u32>().map_err(|_| (i, format!("{what} is not a whole number")))
     };
     let y = part(0, year, "year")?;
     let (m, d) = (part(1, month, "month")?, part(2, day, "day")?);

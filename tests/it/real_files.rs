@@ -450,3 +450,54 @@ fn issue_13_approximate_dates_of_a_tracker_keep_their_precision() {
     assert_eq!((dates(&l), texts(&l, col::DATE_PRECISION)), (vec![ymd(2023, 11, 1)], vec![Some("month".to_string())]));
     assert_eq!(l.rejects[0].value, "2023-12-05");
 }
+
+/// A CSV fixture with the cells of `column` rewritten by `f` (header kept).
+fn rewrite_column(name: &str, column: &str, f: impl Fn(&str) -> String) -> String {
+    let mut r = csv::Reader::from_path(fixture(name)).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let at = headers.iter().position(|h| h == column).unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&headers).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let cells: Vec<String> =
+            rec.iter().enumerate().map(|(i, c)| if i == at { f(c) } else { c.to_string() }).collect();
+        w.write_record(&cells).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn issue_13_files_re_saved_by_pandas_and_gdelt_back_files_load() {
+    let dir = tempfile::tempdir().unwrap();
+    // pandas writes integer codes as floats: UCDP date_prec 1.0, GTD iyear 1993.0.
+    for (name, column) in [("ucdp_global_sample.csv", "date_prec"), ("gtd.csv", "iyear"), ("gtd.csv", "imonth")] {
+        let original = load_incidents(&[fixture(name)], &LoadOptions::default()).unwrap();
+        let text = rewrite_column(name, column, |c| if c.is_empty() { String::new() } else { format!("{c}.0") });
+        assert!(text.contains(".0"), "{name}");
+        let p = write(&dir, &format!("{column}_{name}"), &text);
+        let floats = load_incidents(&[p], &LoadOptions::default()).unwrap();
+        assert_eq!(
+            (floats.accepted(), floats.rejected()),
+            (original.accepted(), original.rejected()),
+            "{name} {column}"
+        );
+        assert_eq!(dates(&floats), dates(&original), "{name} {column}");
+        assert_eq!(texts(&floats, col::DATE_PRECISION), texts(&original, col::DATE_PRECISION), "{name} {column}");
+    }
+    // GDELT 1.0 back files mix rows of 58 fields with rows of 57 (no SOURCEURL).
+    let text = std::fs::read_to_string(fixture("gdelt1.export.CSV")).unwrap();
+    let mixed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 1 { l.rsplit_once('\t').unwrap().0.to_string() } else { l.to_string() })
+        .collect();
+    let p = write(&dir, "mixed.export.CSV", &(mixed.join("\n") + "\n"));
+    let l = load_incidents(&[p], &LoadOptions::default()).unwrap();
+    assert_eq!((l.accepted(), l.rejected()), (3, 0));
+    assert_eq!(texts(&l, col::SOURCE)[1], None);
+    // A lone dash is no value: an unknown coordinate or count, not a reject.
+    let p = write(&dir, "dash.csv", "date,actor,latitude,fatalities\n2023-05-06,A,-,-\n");
+    let l = load_incidents(&[p], &LoadOptions::default()).unwrap();
+    assert_eq!((l.accepted(), ints(&l, col::FATALITIES)), (1, vec![None]));
+}
