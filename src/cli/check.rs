@@ -72,7 +72,20 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = args.input.inputs()?;
     if args.emit_mapping {
         let path = &inputs.files[0];
-        let (layout, format) = sitrep::ingest::load::detect_layout(path, &inputs.load_options(&Needs::rows()))?;
+        let opts = inputs.load_options(&Needs::rows());
+        let (layout, format) = match sitrep::ingest::load::detect_layout(path, &opts) {
+            // No preset knows the file: start the mapping from what the header names.
+            Err(sitrep::Error::UnknownLayout { columns, .. }) => {
+                eprintln!(
+                    "note: no preset recognises {}; the mapping guesses from the header names: check [columns] \
+                     (a date column is required)",
+                    path.display()
+                );
+                let layout = sitrep::ingest::native::guess("unrecognised", columns);
+                (layout, sitrep::ingest::source::detect_format(path)?)
+            }
+            other => other?,
+        };
         let delimiter = match format {
             sitrep::ingest::Format::Delimited { delimiter, .. } => Some(delimiter),
             _ => None,

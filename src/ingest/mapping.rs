@@ -325,6 +325,9 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
         let _ = writeln!(o, "unknown = [{}]", list.join(", "));
     }
     let _ = writeln!(o, "\n[columns]                # canonical column = source column");
+    if !layout.rules.iter().any(|(c, _)| *c == col::DATE) {
+        let _ = writeln!(o, "# date = \"?\"              # required: name the column holding the date");
+    }
     for line in &columns {
         let _ = writeln!(o, "{line}");
     }

@@ -60,10 +60,17 @@ pub fn precision_codes() -> Vec<(String, DatePrecision)> {
 /// Build the layout from the header.
 pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     let h = Header::new(path, &columns);
-    let mut l = Layout::new("native (sitrep tracker layout)", true, columns.clone());
     if find(&columns, col::DATE).is_none() {
         h.require("native", &[col::DATE])?;
     }
+    Ok(guess("native (sitrep tracker layout)", columns))
+}
+
+/// The native rules for whichever columns a header names (by canonical name
+/// or synonym), with no column required: the starting point of a mapping
+/// for a file no preset recognises (`check --emit-mapping`).
+pub fn guess(description: &str, columns: Vec<String>) -> Layout {
+    let mut l = Layout::new(description, true, columns.clone());
     let mut used = Vec::new();
     for (c, ty) in CANONICAL {
         // A column feeds one canonical field (the first that names it).
@@ -82,7 +89,7 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     if find(&columns, col::DATE_PRECISION).is_none() {
         l.rule(col::DATE_PRECISION, Rule::Const(DatePrecision::Day.as_str().into()));
     }
-    Ok(l.finish())
+    l.finish()
 }
 
 #[cfg(test)]

@@ -501,3 +501,28 @@ fn issue_13_files_re_saved_by_pandas_and_gdelt_back_files_load() {
     let l = load_incidents(&[p], &LoadOptions::default()).unwrap();
     assert_eq!((l.accepted(), ints(&l, col::FATALITIES)), (1, vec![None]));
 }
+
+#[test]
+fn issue_13_emit_mapping_starts_a_mapping_for_a_file_no_preset_recognises() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "renamed.csv", "GLOBALEVENTID,When,Actor1Name,Killed\n1,2023-10-18,MILITIA,2\n");
+    let out = Command::cargo_bin("sitrep").unwrap().args(["check", "--emit-mapping"]).arg(&p).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no preset recognises"));
+    let toml = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        toml.contains("# date = \"?\"")
+            && toml.contains("fatalities = \"Killed\"")
+            && toml.contains("#   \"Actor1Name\""),
+        "{toml}"
+    );
+    // Filled in, it reads the file.
+    let m = write(
+        &dir,
+        "m.toml",
+        &toml.replace("# date = \"?\"", "date = \"When\"").replace("#   \"Actor1Name\"", "actor = \"Actor1Name\""),
+    );
+    let m = sitrep::ingest::Mapping::load(&m).unwrap_or_else(|e| panic!("{e}\n{toml}"));
+    let l = load_incidents(&[p], &LoadOptions { mapping: Some(m), ..Default::default() }).unwrap();
+    assert_eq!((texts(&l, col::ACTOR), ints(&l, col::FATALITIES)), (vec![Some("MILITIA".to_string())], vec![Some(2)]));
+}
