@@ -5,7 +5,6 @@
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
-use polars::prelude::*;
 use predicates::str::contains;
 use proptest::prelude::*;
 use sitrep::ingest::{load_incidents, DateOrder, LoadOptions, Loaded};
