@@ -20,7 +20,7 @@ use crate::ingest::{DateOrder, Mapping, Preset};
 use crate::pipeline::Inputs;
 use crate::query::def::{Origin, QueryDef};
 use crate::query::period::parse_weekday;
-use crate::query::Query;
+use crate::query::{Coverage, Query};
 use crate::render::chart::{ChartFormat, ChartKind, ChartSize};
 use crate::render::format::OutputFormat;
 use crate::schema::dates::parse_date_arg;
@@ -61,6 +61,10 @@ pub struct DataConfig {
     pub mapping: Option<PathBuf>,
     /// Order of all-number dates: "dmy" or "mdy" (default: decided per file).
     pub date_order: Option<String>,
+    /// The data is complete through this date ("YYYY-MM-DD" or "today").
+    pub as_of: Option<String>,
+    /// The data is complete from this date (before its first incident).
+    pub covers_from: Option<String>,
     /// Alias files on top of the shipped table.
     #[serde(default)]
     pub aliases: Vec<PathBuf>,
@@ -205,6 +209,15 @@ fn five() -> usize {
     5
 }
 
+/// `[data] as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// The data is kept up to date: complete through the day of the run.
+    Today,
+    /// Complete through this date.
+    Date(NaiveDate),
+}
+
 /// A checked `[[chart]]` or `[[weekly.chart]]` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartEntry {
@@ -248,6 +261,10 @@ pub struct Config {
     pub preset: Preset,
     /// The date order of `[data]`.
     pub date_order: Option<DateOrder>,
+    /// `[data] as_of`: the data is complete through this date.
+    pub as_of: Option<AsOf>,
+    /// `[data] covers_from`: the data is complete from this date.
+    pub covers_from: Option<NaiveDate>,
     /// First day of the week.
     pub week_start: Weekday,
     /// The cutoff time zone (used only to pick today's date).
@@ -305,6 +322,16 @@ impl Config {
         })
     }
 
+    /// What the data is declared complete for; `today` is the caller's
+    /// (the library reads no clock), and `as_of` (a flag) wins over `[data] as_of`.
+    pub fn coverage(&self, as_of: Option<NaiveDate>, today: NaiveDate) -> Coverage {
+        let configured = self.as_of.map(|a| match a {
+            AsOf::Today => today,
+            AsOf::Date(d) => d,
+        });
+        Coverage { from: self.covers_from, to: as_of.or(configured) }
+    }
+
     /// The annotations file of `[data]`, resolved.
     pub fn annotations(&self) -> Option<PathBuf> {
         self.data.annotations.as_ref().map(|p| self.resolve(p))
@@ -338,6 +365,16 @@ impl ConfigFile {
             .map(str::parse::<DateOrder>)
             .transpose()
             .map_err(|e| usage(format!("data.date_order: {e}")))?;
+        let as_of = match self.data.as_of.as_deref().map(str::trim) {
+            None => None,
+            Some("today") => Some(AsOf::Today),
+            Some(d) => Some(AsOf::Date(
+                parse_date_arg("data.as_of", d)
+                    .map_err(|_| usage(format!("data.as_of: {d:?} is neither a date (YYYY-MM-DD) nor \"today\"")))?,
+            )),
+        };
+        let covers_from =
+            self.data.covers_from.as_deref().map(|d| parse_date_arg("data.covers_from", d)).transpose()?;
         if self.data.files.is_empty() {
             return Err(usage("data.files: give at least one input file".into()));
         }
@@ -399,6 +436,8 @@ impl ConfigFile {
             path: path.to_path_buf(),
             preset,
             date_order,
+            as_of,
+            covers_from,
             week_start,
             utc_offset,
             anchors,

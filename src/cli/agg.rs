@@ -61,6 +61,13 @@ pub struct QueryArgs {
     /// Start the running total on this date (counts only incidents from it on).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// The data is complete through this date: zero-filled grids, running
+    /// totals and lulls run to it, past the last incident (lulls default to --to, or today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The data is complete from this date (grids start there, before the first incident).
+    #[arg(long, value_name = "DATE")]
+    pub covers_from: Option<String>,
     /// Change against the previous period and the mean of the previous N (default 4; --compare=N), with trend bands.
     #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "4")]
     pub compare: Option<usize>,
@@ -88,10 +95,14 @@ impl QueryArgs {
         }
     }
 
-    /// Validate a definition made from these flags into a query.
+    /// Validate a definition made from these flags into a query, with the
+    /// declared coverage.
     pub fn query(&self, def: &QueryDef) -> anyhow::Result<Query> {
         let start = week_start(Origin::Flags, "week_start", &self.week_start)?;
-        Ok(def.to_query(Origin::Flags, start, &[])?)
+        let mut q = def.to_query(Origin::Flags, start, &[])?;
+        q.coverage.to = self.as_of.as_deref().map(|a| parse_date_arg("--as-of", a)).transpose()?;
+        q.coverage.from = self.covers_from.as_deref().map(|a| parse_date_arg("--covers-from", a)).transpose()?;
+        Ok(q)
     }
 }
 
@@ -122,9 +133,6 @@ pub struct AggArgs {
     /// Instead of counts: days since the last incident and the longest gap, per group.
     #[arg(long)]
     pub lull: bool,
-    /// The date lulls are measured to (default: --to, or today).
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
@@ -145,8 +153,8 @@ pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
     let q = args.query.query(&args.query.to_def())?;
     let prepared = load_for_query(&args.source, &q)?;
     let table = if args.lull {
-        let as_of = match (&args.as_of, q.to) {
-            (Some(a), _) => parse_date_arg("--as-of", a)?,
+        let as_of = match (q.coverage.to, q.to) {
+            (Some(a), _) => a,
             (None, Some(to)) => to,
             (None, None) => chrono::Local::now().date_naive(),
         };

@@ -16,9 +16,18 @@ pub struct ReportArgs {
     /// Output folder (overrides report.out).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The data is complete through this date (overrides `[data] as_of`):
+    /// grids, running totals and charts run to it, past the last incident.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// Today where the data's cutoff is kept (`time.utc_offset`): the only wall-clock read.
+pub fn today(cfg: &Config) -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&cfg.utc_offset).date_naive()
 }
 
 /// Load the config's inputs for a run of several queries, saying how many rows were rejected.
@@ -33,7 +42,9 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
     let prepared = load_config_inputs(&cfg)?;
     let loaded = &prepared.loaded;
-    let files = sitrep::report::render_report(&cfg, &prepared.lazy(), &loaded.files)?;
+    let as_of = args.as_of.as_deref().map(|a| sitrep::schema::dates::parse_date_arg("--as-of", a)).transpose()?;
+    let coverage = cfg.coverage(as_of, today(&cfg));
+    let files = sitrep::report::render_report(&cfg, &prepared.lazy(), &loaded.files, coverage)?;
     let out = args.out.clone().unwrap_or_else(|| cfg.report_out.clone());
     let mut stdout = std::io::stdout().lock();
     for (name, bytes) in &files {

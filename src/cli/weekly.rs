@@ -15,7 +15,8 @@ pub struct WeeklyArgs {
     /// The ISO week to report, e.g. 2024-W05.
     #[arg(long, value_name = "YYYY-Www", conflicts_with = "as_of")]
     pub week: Option<String>,
-    /// Data cutoff date: report the last complete week on or before it (default: today in time.utc_offset).
+    /// The data is complete through this date: report the last complete week on or before it, a week
+    /// with no incident included (default: [data] as_of, else today in time.utc_offset).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// The configuration file.
@@ -32,18 +33,20 @@ pub struct WeeklyArgs {
 pub fn run(args: &WeeklyArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
     let start = cfg.week_start;
-    let week = match (&args.week, &args.as_of) {
+    let today = super::report::today(&cfg);
+    let as_of = args.as_of.as_deref().map(|d| parse_date_arg("--as-of", d)).transpose()?;
+    // --as-of (or [data] as_of) says the data is complete through that date:
+    // it picks the week, and a quiet week in it is reported, not refused.
+    let coverage = cfg.coverage(as_of, today);
+    let week = match (&args.week, coverage.to) {
         (Some(w), _) => Week::parse(w, start).map_err(|e| anyhow::anyhow!("--week: {e}"))?,
-        (None, Some(d)) => Week::last_complete(parse_date_arg("--as-of", d)?, start),
-        (None, None) => {
-            // The only wall-clock read: today's date where the data's cutoff is kept.
-            let today = chrono::Utc::now().with_timezone(&cfg.utc_offset).date_naive();
-            Week::last_complete(today, start)
-        }
+        (None, Some(d)) => Week::last_complete(d, start),
+        (None, None) => Week::last_complete(today, start),
     };
     let prepared = super::report::load_config_inputs(&cfg)?;
     let root = args.out.clone().unwrap_or_else(|| cfg.weekly_out.clone());
-    let (path, s) = sitrep::report::weekly::write_weekly(&cfg, &root, &prepared.lazy(), &prepared.loaded.files, week)?;
+    let (path, s) =
+        sitrep::report::weekly::write_weekly(&cfg, &root, &prepared.lazy(), &prepared.loaded.files, week, coverage)?;
     if !args.quiet {
         writeln!(
             std::io::stdout().lock(),

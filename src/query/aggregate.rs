@@ -202,7 +202,7 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
     let stats = incidents.clone().select([day().min().alias("lo"), day().max().alias("hi")]).run()?;
     let lo = stats.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
     let hi = stats.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
-    let coverage = lo.zip(hi);
+    let coverage = q.coverage.widen(lo.zip(hi));
     let mut unplaced = Vec::new();
     if let (Some(c), false) = (coarse, q.split_actors) {
         let coarse_names: Vec<&str> = DatePrecision::ALL[c as usize..].iter().map(|p| p.as_str()).collect();
@@ -265,7 +265,12 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
         .run()?;
     let first = df.column("__first")?.i32()?.min().and_then(from_epoch_days);
     let last = df.column("__last")?.i32()?.max().and_then(from_epoch_days);
-    let range = match (q.from, q.to, first.zip(last)) {
+    // Declared coverage carries the range past the first and last incident.
+    let span = match first.zip(last) {
+        Some(s) => q.coverage.widen(Some(s)),
+        None => q.coverage.from.zip(q.coverage.to),
+    };
+    let range = match (q.from, q.to, span) {
         (Some(a), Some(b), _) => Some((a, b)),
         (a, b, Some((lo, hi))) => Some((a.unwrap_or(lo), b.unwrap_or(hi))),
         (_, _, None) => None,

@@ -187,6 +187,7 @@ impl QueryDef {
             cumulative: self.cumulative,
             since,
             compare: self.compare,
+            coverage: Default::default(),
         })
     }
 }

@@ -133,7 +133,8 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table
         if let (Some(p), Some((from, to)), Some((c0, c1))) = (q.every, agg.range, agg.coverage) {
             if p.start_of(from) < p.start_of(c0) || p.end_of(p.start_of(to)) > p.end_of(p.start_of(c1)) {
                 notes.push(format!(
-                    "the data covers {c0} to {c1}: periods outside it are left out, not filled with zeros"
+                    "the data covers {c0} to {c1}: periods outside it are left out, not filled with zeros \
+                     (if the data is complete to a later date, say so with --as-of DATE or [data] as_of)"
                 ));
             }
         }

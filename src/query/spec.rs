@@ -43,6 +43,33 @@ impl Metric {
     }
 }
 
+/// Dates the data is declared complete for (`--as-of`, `[data] as_of`,
+/// `[data] covers_from`). Zero-filled grids and weekly reports run over them
+/// even where no incident fell: a week after the last incident is a real zero.
+/// Without a declaration the data's first and last incident bound it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    /// The data is complete from this date.
+    pub from: Option<NaiveDate>,
+    /// The data is complete through this date.
+    pub to: Option<NaiveDate>,
+}
+
+impl Coverage {
+    /// Whether nothing is declared.
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+
+    /// The data's own span widened by what is declared.
+    pub fn widen(&self, data: Option<(NaiveDate, NaiveDate)>) -> Option<(NaiveDate, NaiveDate)> {
+        match data {
+            Some((lo, hi)) => Some((self.from.map_or(lo, |f| f.min(lo)), self.to.map_or(hi, |t| t.max(hi)))),
+            None => self.from.zip(self.to),
+        }
+    }
+}
+
 /// What to count and how to shape it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -74,6 +101,8 @@ pub struct Query {
     pub since: Option<NaiveDate>,
     /// Compare each period with the previous one and with the mean of the previous N.
     pub compare: Option<usize>,
+    /// Dates the data is declared complete for.
+    pub coverage: Coverage,
 }
 
 impl Default for Query {
@@ -93,6 +122,7 @@ impl Default for Query {
             cumulative: false,
             since: None,
             compare: None,
+            coverage: Coverage::default(),
         }
     }
 }

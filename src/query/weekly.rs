@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::period::{iso_week_label, Period};
 use super::shape::trend_band;
-use super::spec::{Metric, Query};
+use super::spec::{Coverage, Metric, Query};
 use super::{aggregate, lull, shape};
 use crate::error::{Error, Result};
 use crate::schema::col as c;
@@ -155,13 +155,20 @@ pub struct WeeklySummary {
 /// Per week start: incidents, known deaths, incidents with unknown deaths.
 type WeekCounts = BTreeMap<NaiveDate, (u64, i64, u64)>;
 
-fn weekly_counts(lf: &LazyFrame, period: Period, from: NaiveDate, to: NaiveDate) -> Result<(WeekCounts, u64)> {
+fn weekly_counts(
+    lf: &LazyFrame,
+    period: Period,
+    from: NaiveDate,
+    to: NaiveDate,
+    coverage: Coverage,
+) -> Result<(WeekCounts, u64)> {
     let q = Query {
         every: Some(period),
         from: Some(from),
         to: Some(to),
         fill_zeros: true,
         metrics: vec![Metric::Incidents, Metric::Fatalities],
+        coverage,
         ..Default::default()
     };
     let (agg, _) = super::run(lf.clone(), &q)?;
@@ -248,6 +255,9 @@ fn casualties(lf: &LazyFrame, week: Week, top: usize) -> Result<Vec<Casualty>> {
 }
 
 /// Compute the summary of `week` over canonical (normalised) incidents.
+/// `coverage` is what the data is declared complete for: a week inside it
+/// with no incident is a full report of zeros, not a refusal.
+#[allow(clippy::too_many_arguments)]
 pub fn summarise_week(
     lf: &LazyFrame,
     week: Week,
@@ -255,11 +265,12 @@ pub fn summarise_week(
     anchors: &[(String, NaiveDate)],
     top: usize,
     attribution: &str,
+    coverage: Coverage,
 ) -> Result<WeeklySummary> {
     let period = Period::Week { start: week_start };
-    // No coverage is not zero: a week outside the data is refused, and a
-    // week the data only partly covers is flagged.
-    let bounds = aggregate::date_bounds(lf.clone())?;
+    // No coverage is not zero: a week outside the data (and what is declared
+    // for it) is refused, and a week the data only partly covers is flagged.
+    let bounds = coverage.widen(aggregate::date_bounds(lf.clone())?);
     let (first, data_last) = (bounds.map(|b| b.0), bounds.map(|b| b.1));
     match (first, data_last) {
         (Some(a), Some(b)) if a <= week.end && b >= week.start => {}
@@ -274,7 +285,7 @@ pub fn summarise_week(
         _ => return Err(Error::Data("no incidents in the input: nothing to report".into())),
     }
     let complete = data_last.is_some_and(|b| b >= week.end) && first.is_some_and(|a| a <= week.start);
-    let (weeks, unplaced) = weekly_counts(lf, period, week.start - Duration::days(28), week.end)?;
+    let (weeks, unplaced) = weekly_counts(lf, period, week.start - Duration::days(28), week.end, coverage)?;
     let this = weeks.get(&week.start).copied().unwrap_or((0, 0, 0));
     let last = weeks.get(&(week.start - Duration::days(7))).map(|w| w.0);
     let prev: Vec<u64> =

@@ -14,7 +14,7 @@ use polars::prelude::LazyFrame;
 use crate::config::{ChartEntry, Config};
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
-use crate::query::{self, Origin};
+use crate::query::{self, Coverage, Origin};
 use crate::render::chart::{self, Annotation, ChartData, Colours};
 
 /// Output files of a run: (file name, bytes), in the order written.
@@ -43,7 +43,9 @@ pub fn annotations(cfg: &Config) -> Result<Vec<Annotation>> {
 }
 
 /// Draw one configured chart in each of its formats. `window` narrows the
-/// query to dates (a weekly chart ends with the report week).
+/// query to dates (a weekly chart ends with the report week); `coverage` is
+/// what the data is declared complete for.
+#[allow(clippy::too_many_arguments)]
 pub fn render_chart(
     cfg: &Config,
     entry: &ChartEntry,
@@ -52,8 +54,10 @@ pub fn render_chart(
     annotations: &[Annotation],
     colours: &mut Colours,
     window: Option<(Option<NaiveDate>, NaiveDate)>,
+    coverage: Coverage,
 ) -> Result<Files> {
     let mut q = entry.query.clone();
+    q.coverage = coverage;
     if let Some((from, to)) = window {
         if let Some(from) = from {
             q.from = Some(q.from.map_or(from, |f| f.max(from)));
@@ -81,17 +85,19 @@ pub fn render_chart(
         .collect()
 }
 
-/// Every chart and table of the config.
-pub fn render_report(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary]) -> Result<Files> {
+/// Every chart and table of the config; `coverage` is what the data is
+/// declared complete for (`[data] as_of`, `covers_from`, `--as-of`).
+pub fn render_report(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary], coverage: Coverage) -> Result<Files> {
     let annotations = annotations(cfg)?;
     let mut colours = Colours::default();
     let mut files = Vec::new();
     for entry in &cfg.charts {
-        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, None)?);
+        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, None, coverage)?);
     }
     for t in &cfg.tables {
         let label = format!("table {:?}", t.name);
-        let (_, table) = query::run(lf.clone(), &t.query).map_err(|e| entry_error(cfg, &label, e))?;
+        let q = query::Query { coverage, ..t.query.clone() };
+        let (_, table) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
         for f in &t.formats {
             files.push((format!("{}.{}", t.name, f.extension()), f.writer().table(&table).into_bytes()));
         }

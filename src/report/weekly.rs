@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
 use crate::query::weekly::{summarise_week, Week, WeeklySummary, SCHEMA_VERSION};
+use crate::query::Coverage;
 use crate::render::chart::Colours;
 use crate::render::format::OutputFormat;
 use crate::text::sha256;
@@ -28,11 +29,12 @@ pub fn write_weekly(
     lf: &LazyFrame,
     inputs: &[FileSummary],
     week: Week,
+    coverage: Coverage,
 ) -> Result<(PathBuf, WeeklySummary)> {
     // Hash the inputs (hundreds of MB for a large store) while the queries run.
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| input_entries(cfg, inputs));
-        let rendered = render_weekly(cfg, lf, inputs, week);
+        let rendered = render_weekly(cfg, lf, inputs, week, coverage);
         let entries = hashing.join().map_err(|_| Error::Internal("input hashing panicked".into()))?;
         let (summary, files) = rendered?;
         finish_weekly(cfg, root, week, summary, files, entries?)
@@ -40,8 +42,15 @@ pub fn write_weekly(
 }
 
 /// The summary and chart files of a weekly report.
-fn render_weekly(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary], week: Week) -> Result<(WeeklySummary, Files)> {
-    let summary = summarise_week(lf, week, cfg.week_start, &cfg.anchors, cfg.weekly_top, &cfg.data.attribution)?;
+fn render_weekly(
+    cfg: &Config,
+    lf: &LazyFrame,
+    inputs: &[FileSummary],
+    week: Week,
+    coverage: Coverage,
+) -> Result<(WeeklySummary, Files)> {
+    let summary =
+        summarise_week(lf, week, cfg.week_start, &cfg.anchors, cfg.weekly_top, &cfg.data.attribution, coverage)?;
     let mut files = Vec::new();
     for format in SUMMARY_FORMATS {
         if let Some(text) = format.writer().weekly(&summary) {
@@ -55,7 +64,7 @@ fn render_weekly(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary], week: Wee
         // without it the chart keeps its own `from` and only stops at the week's end.
         let from = entry.weeks.map(|n| week.start - Duration::days(7 * (i64::from(n.clamp(1, 5200)) - 1)));
         let window = Some((from, week.end));
-        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, window) {
+        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, window, coverage) {
             Ok(f) => files.extend(f),
             // A quiet week can leave a chart with nothing to draw; the summary says so.
             Err(Error::NothingToDraw) => {}

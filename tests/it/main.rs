@@ -11,6 +11,7 @@ mod normalise;
 mod parallel;
 mod query;
 mod query_props;
+mod quiet_weeks;
 mod real_files;
 mod regressions;
 mod weekly;

@@ -1,0 +1,90 @@
+//! Issue 15 (in part): declared coverage. A tracker of attacks on US forces
+//! (made-up rows: 120 incidents from October 2023, none after 4 February
+//! 2024) kept up to 31 March 2024: the weekly grid runs to the declared date
+//! with zeros, and the weekly report for a quiet week is written, not refused.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use sitrep::ingest::{load_incidents, LoadOptions};
+use sitrep::query::{self, Coverage, Period, Query};
+
+use super::fixture;
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn issue_15_declared_coverage_runs_the_grid_past_the_last_incident() {
+    let l = load_incidents(&[fixture("tracker_lull.csv")], &LoadOptions::default()).unwrap();
+    let week = Period::Week { start: chrono::Weekday::Mon };
+    let grid = |coverage| {
+        let q = Query { every: Some(week), fill_zeros: true, coverage, ..Default::default() };
+        query::run(l.lazy(), &q).unwrap().1
+    };
+    // Without a declaration the grid stops at the last incident's week, and the note says how to declare more.
+    let t = grid(Coverage::default());
+    let last = |t: &sitrep::query::Table| match &t.rows.last().unwrap()[0] {
+        sitrep::query::Cell::Period(d, _) => *d,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(last(&t), ymd(2024, 1, 29));
+    // Declared complete to 31 March: every week to 2024-W13, the eight after the lull began at zero.
+    let t = grid(Coverage { from: None, to: Some(ymd(2024, 3, 31)) });
+    assert_eq!(last(&t), ymd(2024, 3, 25));
+    let counts: Vec<i64> = t.ints("incidents").into_iter().map(Option::unwrap).collect();
+    assert_eq!(counts.iter().sum::<i64>(), 120, "every incident counted once");
+    assert_eq!(counts.len() as i64, (ymd(2024, 3, 25) - ymd(2023, 10, 16)).num_days() / 7 + 1);
+    assert!(counts[counts.len() - 8..].iter().all(|n| *n == 0), "{counts:?}");
+    // Coverage can also start before the first incident.
+    let t = grid(Coverage { from: Some(ymd(2023, 10, 2)), to: None });
+    assert_eq!(t.ints("incidents")[..2], [Some(0), Some(0)]);
+}
+
+#[test]
+fn issue_15_a_quiet_week_gets_a_full_weekly_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sitrep.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\nfiles = [{:?}]\nas_of = \"2024-03-31\"\n[time]\nanchors = {{ campaign = \"2023-10-17\" }}\n\
+             [[weekly.chart]]\nname = \"weeks\"\nkind = \"bar\"\nevery = \"week\"\nweeks = 26\nformats = [\"svg\"]\n",
+            fixture("tracker_lull.csv")
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("reports");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["weekly", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2024-W13: 0 incidents"));
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("2024-W13/summary.json")).unwrap()).unwrap();
+    assert_eq!(s["incidents"], 0);
+    assert_eq!(s["last_week"], 0);
+    assert_eq!(s["complete"], true);
+    assert_eq!(s["days_since_last_incident"], 56);
+    assert_eq!(s["last_incident"], "2024-02-04");
+    assert_eq!(s["since_anchors"][0][2], 120);
+    let md = std::fs::read_to_string(out.join("2024-W13/summary.md")).unwrap();
+    assert!(md.contains("| days since last incident | 56 (last on 2024-02-04) |"), "{md}");
+    // The chart runs through the report week.
+    let svg = std::fs::read_to_string(out.join("2024-W13/weeks.svg")).unwrap();
+    assert!(svg.contains("2024-W12") && svg.contains("data to 2024-03-31"), "the axis reaches the quiet weeks");
+    // A week after the declared coverage is still refused.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["weekly", "--week", "2024-W15", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("outside the data, which covers 2023-10-21 to 2024-03-31"));
+}
