@@ -160,13 +160,14 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error. Every library error exits 1
-    /// (bad data, a refused value, a failed write, an interruption); exit 2
-    /// is left to argument syntax the command line parser rejects, so a
-    /// scheduled run can tell "fix the command" from "look at the data".
+    /// The process exit code for this error: 2 for a usage error (a refused
+    /// option, config value or preset: fix the command), 1 for bad data, a
+    /// failed read or write, an interruption or a bug (look at the data), so
+    /// a scheduled run can tell the two apart.
     pub fn exit_code(&self) -> u8 {
         match self.kind() {
-            ErrorKind::Usage | ErrorKind::Data | ErrorKind::Io | ErrorKind::Internal | ErrorKind::Interrupted => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Data | ErrorKind::Io | ErrorKind::Internal | ErrorKind::Interrupted => 1,
         }
     }
 }

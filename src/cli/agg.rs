@@ -142,7 +142,9 @@ pub struct AggArgs {
 pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared> {
     let mut inputs = source.input.inputs()?;
     inputs.files.extend(source.store.clone());
-    anyhow::ensure!(!inputs.files.is_empty(), "no input: give data files or --store S.parquet");
+    if inputs.files.is_empty() {
+        return Err(super::usage("no input: give data files or --store S.parquet"));
+    }
     let prepared = sitrep::pipeline::load(&inputs, &Needs::query(q))?;
     super::warn_rejected(&prepared.loaded, inputs.rejects.as_ref());
     super::require_accepted(&prepared.loaded)?;

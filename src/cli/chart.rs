@@ -52,9 +52,9 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let q = args.query.query(&def)?;
     let extension = args.out.extension().and_then(|e| e.to_str()).unwrap_or("");
     let format = ChartFormat::parse(extension)
-        .map_err(|_| anyhow::anyhow!("--out: {} must end in .svg or .png", args.out.display()))?;
+        .map_err(|_| super::usage(format!("--out: {} must end in .svg or .png", args.out.display())))?;
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
-    size.check().map_err(|e| anyhow::anyhow!("--width/--height/--scale: {e}"))?;
+    size.check().map_err(|e| super::usage(format!("--width/--height/--scale: {e}")))?;
     let prepared = load_for_query(&args.source, &q)?;
     let (agg, table) = query::run(prepared.lazy(), &q)?;
     let data = ChartData::from_table(&table, kind.value_column(), q.every)?;

@@ -75,7 +75,9 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     );
     let inputs = args.input.inputs()?;
     let (frame, normaliser, loaded) = if inputs.files.is_empty() {
-        anyhow::ensure!(args.store.exists(), "--delete: the store {} does not exist", args.store.display());
+        if !args.store.exists() {
+            return Err(super::usage(format!("--delete: the store {} does not exist", args.store.display())));
+        }
         let meta = sitrep::store::read_meta(&args.store)?;
         (sitrep::store::read_store(&args.store)?.clear(), meta.normaliser, None)
     } else {

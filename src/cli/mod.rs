@@ -103,7 +103,7 @@ impl InputArgs {
                 .last()
                 .map(|e| e.parse::<Encoding>())
                 .transpose()
-                .map_err(|e| anyhow::anyhow!("--encoding: {e}"))?
+                .map_err(|e| usage(format!("--encoding: {e}")))?
                 .unwrap_or_default(),
             file_encodings: self
                 .encoding
@@ -112,7 +112,7 @@ impl InputArgs {
                 .map(|(file, enc)| {
                     Ok((
                         file.to_string(),
-                        enc.parse::<Encoding>().map_err(|e| anyhow::anyhow!("--encoding {file}=: {e}"))?,
+                        enc.parse::<Encoding>().map_err(|e| usage(format!("--encoding {file}=: {e}")))?,
                     ))
                 })
                 .collect::<anyhow::Result<_>>()?,
@@ -121,7 +121,7 @@ impl InputArgs {
                 .as_deref()
                 .map(str::parse)
                 .transpose()
-                .map_err(|e: String| anyhow::anyhow!("--date-order: {e}"))?,
+                .map_err(|e: String| usage(format!("--date-order: {e}")))?,
             key: self.key.clone(),
             aliases: self.aliases.clone(),
             taxonomies: self.taxonomies.clone(),
@@ -149,6 +149,11 @@ pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&Path
     for r in loaded.rejects.iter().take(3) {
         eprintln!("rejected: {r}");
     }
+}
+
+/// A usage error (exit 2): an option's value is refused after clap parsed it.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    sitrep::Error::Usage(message.into()).into()
 }
 
 /// The note for rows read as Windows-1252 because they were not UTF-8.
@@ -233,8 +238,9 @@ pub fn main() -> ExitCode {
 }
 
 /// The one place errors become exit codes: a library error by its kind
-/// ([`sitrep::Error::exit_code`]), anything else (writing to stdout) 1.
-/// clap's own usage errors exit 2 before a command runs.
+/// ([`sitrep::Error::exit_code`]: 2 for usage, 1 for data, io and internal
+/// errors), anything else (writing to stdout) 1. clap's own usage errors
+/// exit 2 before a command runs.
 fn exit_code(err: &anyhow::Error) -> ExitCode {
     let code = err.chain().find_map(|e| e.downcast_ref::<sitrep::Error>()).map_or(1, sitrep::Error::exit_code);
     ExitCode::from(code)

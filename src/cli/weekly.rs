@@ -39,7 +39,7 @@ pub fn run(args: &WeeklyArgs) -> anyhow::Result<ExitCode> {
     // it picks the week, and a quiet week in it is reported, not refused.
     let coverage = cfg.coverage(as_of, today);
     let week = match (&args.week, coverage.to) {
-        (Some(w), _) => Week::parse(w, start).map_err(|e| anyhow::anyhow!("--week: {e}"))?,
+        (Some(w), _) => Week::parse(w, start).map_err(|e| super::usage(format!("--week: {e}")))?,
         (None, Some(d)) => Week::last_complete(d, start),
         (None, None) => Week::last_complete(today, start),
     };

@@ -137,6 +137,7 @@ fn chart_command_writes_svg_and_png_and_refuses_empty_results() {
         .args(["chart", "--every", "week", "--kind", "pie", "--out", "x.svg"])
         .arg(fixture("native.csv"))
         .assert()
-        .code(1)
+        // Issue 15: usage errors exit 2.
+        .code(2)
         .stderr(contains("choose from bar, stacked, line, cumulative, heatmap, small-multiples"));
 }

@@ -66,7 +66,8 @@ fn fatal_input_problems_exit_1_with_a_message_not_a_panic() {
         .args(["check", "--preset", "acledd"])
         .arg(fixture("native.csv"))
         .assert()
-        .code(1)
+        // Issue 15: usage errors exit 2.
+        .code(2)
         .stderr(contains("choose from auto, acled, ucdp, gtd, gdelt, native"));
     sitrep().args(["check", "no/such/file.csv"]).assert().code(1).stderr(contains("no/such/file.csv"));
 }
@@ -168,7 +169,8 @@ fn agg_flag_errors_name_the_flag_and_the_choices() {
         (vec!["--week-start", "caturday"], "choose from mon, tue"),
         (vec!["--from", "2024-02-30"], "--from: \"2024-02-30\" is not a date"),
     ] {
-        sitrep().arg("agg").args(&args).arg(fixture("native.csv")).assert().code(1).stderr(contains(msg));
+        // Issue 15: usage errors exit 2.
+        sitrep().arg("agg").args(&args).arg(fixture("native.csv")).assert().code(2).stderr(contains(msg));
     }
 }
 

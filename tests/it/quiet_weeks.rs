@@ -88,3 +88,46 @@ fn issue_15_a_quiet_week_gets_a_full_weekly_report() {
         .code(1)
         .stderr(predicates::str::contains("outside the data, which covers 2023-10-21 to 2024-03-31"));
 }
+
+#[test]
+fn issue_15_usage_errors_exit_2_and_data_errors_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let native = fixture("native.csv");
+    let out = dir.path().join("c.svg");
+    let usage: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["agg".into(), "--from".into(), "2024-02-30".into(), native.clone().into()],
+        vec!["agg".into(), "--every".into(), "fortnight".into(), native.clone().into()],
+        vec!["check".into(), "--preset".into(), "acledd".into(), native.clone().into()],
+        vec![
+            "agg".into(),
+            "--from".into(),
+            "2024-03-01".into(),
+            "--to".into(),
+            "2024-02-01".into(),
+            native.clone().into(),
+        ],
+        vec!["agg".into(), "--since".into(), "2024-01-01".into(), native.clone().into()],
+        vec![
+            "chart".into(),
+            "--every".into(),
+            "week".into(),
+            "--out".into(),
+            dir.path().join("x.jpg").into(),
+            native.clone().into(),
+        ],
+        vec!["agg".into()],
+        vec!["weekly".into(), "--week".into(), "2024-05".into(), "--config".into(), super::repo("sitrep.toml").into()],
+    ];
+    for args in usage {
+        Command::cargo_bin("sitrep").unwrap().args(&args).assert().code(2);
+    }
+    // Bad data and run-time failures stay 1.
+    Command::cargo_bin("sitrep").unwrap().arg("check").arg(fixture("native_bad.csv")).assert().code(1);
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--every", "week", "--from", "2030-01-01", "--out"])
+        .arg(&out)
+        .arg(&native)
+        .assert()
+        .code(1);
+}

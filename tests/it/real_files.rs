@@ -320,7 +320,7 @@ fn issue_13_encodings_are_per_file_and_windows_1252_rows_are_read_with_a_note() 
         .args(["check", "--encoding", "nope.csv=latin1"])
         .arg(&latin1)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(contains("no input file is named \"nope.csv\""));
 }
 

@@ -117,6 +117,7 @@ fn review_split_actors_filters_each_actor_and_huge_windows_are_refused() {
         .args(["agg", "--every", "100000000d"])
         .arg(fixture("native.csv"))
         .assert()
-        .code(1)
+        // Issue 15: usage errors exit 2.
+        .code(2)
         .stderr(contains("N from 1 to 36600"));
 }

@@ -126,7 +126,8 @@ fn a_failed_run_leaves_the_previous_report_and_exits_1() {
     weekly("2019-W45", dir.path()).code(1).stderr(contains("another run is writing this report"));
     assert_eq!(std::fs::read(dir.path().join("2019-W45/summary.md")).unwrap(), before);
     std::fs::remove_file(dir.path().join(".2019-W45.lock")).unwrap();
-    weekly("2019-W54", dir.path()).code(1).stderr(contains("not an ISO week"));
+    // Issue 15: usage errors exit 2.
+    weekly("2019-W54", dir.path()).code(2).stderr(contains("not an ISO week"));
 }
 
 #[test]
@@ -186,7 +187,8 @@ fn report_renders_every_configured_chart_and_table_identically_twice() {
         .args(["report", "--config"])
         .arg(&bad)
         .assert()
-        .code(1)
+        // Issue 15: a config error is a usage error (exit 2).
+        .code(2)
         .stderr(contains("unknown field `evry`"));
 }
 
