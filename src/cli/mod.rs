@@ -41,6 +41,14 @@ enum Command {
     Weekly(weekly::WeeklyArgs),
     /// Generate a synthetic incident table (CSV or Parquet) for benchmarks.
     Gen(gen::GenArgs),
+    /// Print shell completions: bash, zsh, fish, powershell or elvish.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `sitrep man > sitrep.1`.
+    Man,
 }
 
 /// How input files are read; shared by every subcommand that reads incidents.
@@ -226,6 +234,15 @@ pub fn main() -> ExitCode {
         Command::Chart(a) => chart::run(a),
         Command::Report(a) => report::run(a),
         Command::Weekly(a) => weekly::run(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "sitrep", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout()).map(|_| ExitCode::SUCCESS).map_err(Into::into)
+        }
     };
     match result {
         Ok(code) => code,

@@ -169,6 +169,12 @@ impl QueryDef {
                 })?),
             },
         };
+        if self.top == Some(0) {
+            return Err(origin.error("top", "must be at least 1 (0 would merge every group into Other)"));
+        }
+        if self.rolling == Some(0) {
+            return Err(origin.error("rolling", "must be at least 1 period"));
+        }
         if since.is_some() && !self.cumulative {
             return Err(origin.message(format!("{} goes with {}", origin.bare("since"), origin.switch("cumulative"))));
         }

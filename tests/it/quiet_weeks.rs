@@ -131,3 +131,22 @@ fn issue_15_usage_errors_exit_2_and_data_errors_exit_1() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn issue_15_completions_and_man_page_come_from_the_same_definitions() {
+    let out = Command::cargo_bin("sitrep").unwrap().args(["completions", "bash"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success() && text.contains("_sitrep") && text.contains("weekly") && text.contains("--as-of"));
+    let out = Command::cargo_bin("sitrep").unwrap().arg("man").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success() && text.contains(".TH sitrep 1") && text.contains("weekly"), "{text}");
+    Command::cargo_bin("sitrep").unwrap().args(["completions", "tcsh"]).assert().code(2);
+    // `--top 0` would merge every group into Other: refused.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--by", "actor", "--top", "0"])
+        .arg(fixture("native.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--top: must be at least 1"));
+}
