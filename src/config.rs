@@ -294,8 +294,8 @@ impl Config {
 
     /// Parse and check configuration text.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let file: ConfigFile =
-            toml::from_str(text).map_err(|e| Error::Config { path: path.into(), message: e.to_string() })?;
+        let file: ConfigFile = toml::from_str(text)
+            .map_err(|e| Error::Config { path: path.into(), message: explain_toml_error(text, &e.to_string()) })?;
         // Every message names the file; usage errors from shared checks are given its path.
         file.check(path).map_err(|e| match e {
             Error::Usage(message) => Error::Config { path: path.into(), message },
@@ -452,6 +452,37 @@ impl ConfigFile {
     }
 }
 
+/// Keys a `[[chart]]` or `[[table]]` entry takes (serde cannot list them
+/// through the flattened query keys).
+const CHART_KEYS: &str = "name, kind, title, subtitle, formats, width, height, scale, weeks";
+const TABLE_KEYS: &str = "name, formats";
+const QUERY_KEYS: &str = "every, anchor, by, metrics, from, to, where, min_precision, top, fill_zeros, rolling, \
+                          cumulative, since, compare, split_actors";
+
+/// An unknown key inside a `[[chart]]` or `[[table]]` entry: say on which
+/// line it is and list the valid keys (the TOML error points at the entry's
+/// header, because the query keys are flattened into it).
+fn explain_toml_error(text: &str, message: &str) -> String {
+    let Some(key) = message.split("unknown field `").nth(1).and_then(|r| r.split('`').next()) else {
+        return message.to_string();
+    };
+    let mut section = "";
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            section = t;
+        } else if t.split('=').next().is_some_and(|k| k.trim() == key) {
+            let valid = match section {
+                "[[chart]]" | "[[weekly.chart]]" => format!("{CHART_KEYS}, {QUERY_KEYS}"),
+                "[[table]]" => format!("{TABLE_KEYS}, {QUERY_KEYS}"),
+                _ => return message.to_string(),
+            };
+            return format!("line {}: unknown field `{key}` in {section} (valid keys: {valid})", i + 1);
+        }
+    }
+    message.to_string()
+}
+
 /// A UTC offset like `+03:00`.
 fn parse_offset(s: &str) -> std::result::Result<FixedOffset, String> {
     let s = s.trim();
@@ -497,6 +528,14 @@ mod tests {
         let q = &ok.tables[0].query;
         assert_eq!(q.since, NaiveDate::from_ymd_opt(2023, 10, 17));
         assert!(q.cumulative);
+    }
+
+    #[test]
+    fn a_misspelt_key_in_a_chart_names_its_line_and_the_valid_keys() {
+        let text = "[data]\nfiles = [\"a.csv\"]\n[[chart]]\nname = \"c\"\nkind = \"bar\"\nevry = \"week\"\n";
+        let err = Config::parse(text, Path::new("s.toml")).unwrap_err().to_string();
+        assert!(err.contains("line 6: unknown field `evry` in [[chart]] (valid keys: name, kind"), "{err}");
+        assert!(err.contains("every, anchor, by"), "{err}");
     }
 
     #[test]
