@@ -89,6 +89,16 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
             });
         }
     }
+    // `--top N`: the lulls of the N groups with the most incidents.
+    let mut hidden = 0;
+    if let Some(n) = q.top.filter(|n| out.len() > *n) {
+        let mut ranked: Vec<&Lull> = out.iter().collect();
+        ranked.sort_by(|a, b| b.incidents.cmp(&a.incidents).then_with(|| cmp_groups(&a.group, &b.group)));
+        let keep: std::collections::BTreeSet<Vec<Option<String>>> =
+            ranked[..n].iter().map(|l| l.group.clone()).collect();
+        hidden = out.len() - n;
+        out.retain(|l| keep.contains(&l.group));
+    }
     out.sort_by(|a, b| a.days_since.cmp(&b.days_since).then_with(|| cmp_groups(&a.group, &b.group)));
     let mut t = Table { columns: q.by.clone(), rows: Vec::new(), notes: Vec::new(), group_columns: q.by.clone() };
     t.columns.extend(
@@ -111,6 +121,13 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
     t.notes.push(format!(
         "as of {as_of}; gaps are days between consecutive incident dates, or from the last incident to {as_of}"
     ));
+    if hidden > 0 {
+        t.notes.push(format!(
+            "{} with fewer incidents not shown (--top {})",
+            crate::text::counted(hidden as u64, "group"),
+            q.top.unwrap_or(0)
+        ));
+    }
     if skipped > 0 {
         t.notes
             .push(format!("{} incidents dated only to the week, month or year are not used for lulls", count(skipped)));

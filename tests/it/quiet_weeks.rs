@@ -150,3 +150,23 @@ fn issue_15_completions_and_man_page_come_from_the_same_definitions() {
         .code(2)
         .stderr(predicates::str::contains("--top: must be at least 1"));
 }
+
+#[test]
+fn issue_15_lulls_honour_top() {
+    let l = load_incidents(&[super::repo("data/ucdp_ged_syria_2016-2019.csv")], &LoadOptions::default()).unwrap();
+    let q = Query { by: vec!["actor".into()], ..Default::default() };
+    let (all, _) = query::lull::lulls(l.lazy(), &q, ymd(2019, 12, 31)).unwrap();
+    let (top, table) = query::lull::lulls(l.lazy(), &Query { top: Some(3), ..q }, ymd(2019, 12, 31)).unwrap();
+    // Independently: the three groups with the most incidents among all lulls.
+    let mut ranked: Vec<(u64, Vec<Option<String>>)> = all.iter().map(|x| (x.incidents, x.group.clone())).collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut want: Vec<Vec<Option<String>>> = ranked[..3].iter().map(|(_, g)| g.clone()).collect();
+    let mut got: Vec<Vec<Option<String>>> = top.iter().map(|x| x.group.clone()).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    assert!(table
+        .notes
+        .iter()
+        .any(|n| n.contains(&format!("{} groups with fewer incidents not shown", all.len() - 3))));
+}
