@@ -293,6 +293,8 @@ pub fn summarise_week(
     let mean = (prev.len() == 4).then(|| prev.iter().sum::<u64>() as f64 / 4.0);
     let pct = |cur: u64, base: f64| (base > 0.0).then(|| 100.0 * (cur as f64 - base) / base);
     let mut since_anchors = Vec::new();
+    // What a reader must know to compare the running totals with a cumulative chart.
+    let mut anchor_notes = String::new();
     for (name, d) in anchors {
         // Same placement as the weekly counts, so weekly figures add up to these.
         let q = Query {
@@ -301,7 +303,23 @@ pub fn summarise_week(
             min_precision: Some(crate::schema::DatePrecision::Week),
             ..Default::default()
         };
-        since_anchors.push((name.clone(), *d, super::run(lf.clone(), &q)?.0.incidents));
+        let n = super::run(lf.clone(), &q)?.0.incidents;
+        since_anchors.push((name.clone(), *d, n));
+        if let Some(f) = first.filter(|f| f > d) {
+            anchor_notes.push_str(&format!(
+                " The data starts on {f}, after the anchor {name} ({d}): the total since it counts from {f} only."
+            ));
+        }
+        let all = super::run(lf.clone(), &Query { min_precision: None, ..q })?.0.incidents;
+        if all > n {
+            anchor_notes.push_str(&format!(
+                " {} since {name} dated only to the month or year {} not in its running total (a monthly \
+                 cumulative chart counts {}).",
+                count(all - n),
+                if all - n == 1 { "is" } else { "are" },
+                if all - n == 1 { "it" } else { "them" }
+            ));
+        }
     }
     let (all, _) = lull::lulls(lf.clone(), &Query { to: Some(week.end), ..Default::default() }, week.end)?;
     let recent = Query { from: Some(week.end - Duration::days(12 * 7 - 1)), ..Default::default() };
@@ -310,7 +328,7 @@ pub fn summarise_week(
         "{}Counts are incidents in the input after validation and alias/taxonomy normalisation, dated to the day or week \
          (incidents dated only to the month or year are not placed in weeks{}). Weeks are {} ({} to {}); the report \
          week is named by its ISO week-year. Data cutoff: {}. Fatalities are known deaths; unknown counts are not \
-         treated as zero.{}",
+         treated as zero.{anchor_notes}{}",
         if complete {
             String::new()
         } else {

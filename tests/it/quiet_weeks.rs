@@ -170,3 +170,34 @@ fn issue_15_lulls_honour_top() {
         .iter()
         .any(|n| n.contains(&format!("{} groups with fewer incidents not shown", all.len() - 3))));
 }
+
+#[test]
+fn issue_15_running_totals_say_what_they_leave_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("t.csv");
+    std::fs::write(&data, "Date,Claimed by\n2024-01-08,A\n2024-01-09,B\nJan 2024,C\n2024-01-15,A\n").unwrap();
+    let config = dir.path().join("s.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\nfiles = [{data:?}]\nas_of = \"2024-01-21\"\n[time]\nanchors = {{ Soleimani = \"2020-01-03\", new_year = \"2024-01-01\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("r");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["weekly", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("2024-W03/summary.json")).unwrap()).unwrap();
+    // The running totals count the day-dated incidents (3); the month-dated one is named, not silently left out.
+    assert_eq!(s["since_anchors"][0][2], 3);
+    let m = s["methodology"].as_str().unwrap();
+    assert!(m.contains("The data starts on 2024-01-01, after the anchor Soleimani (2020-01-03)"), "{m}");
+    assert!(m.contains("1 since new_year dated only to the month or year is not in its running total"), "{m}");
+}
