@@ -12,9 +12,10 @@ use super::layout::{Header, Layout, Recode, Rule};
 use crate::error::Result;
 use crate::schema::col;
 
-/// Whether a header is GTD.
+/// Whether a header is GTD: the date parts with the event id, or (a subset
+/// saved without the id) with the group name.
 pub fn recognise(h: &Header<'_>) -> bool {
-    h.has_all(&["eventid", "iyear", "imonth", "iday"])
+    h.has_all(&["iyear", "imonth", "iday"]) && (h.has_all(&["eventid"]) || h.has_all(&["gname"]))
 }
 
 /// GTD writes -99 (and -9) for "unknown" in numeric fields.
@@ -32,8 +33,11 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     let text = |i| Rule::Text { idx: i, recode: None };
     let unknown: Vec<String> = UNKNOWN.iter().map(|s| s.to_string()).collect();
     let mut l = Layout::new(format!("gtd ({}-column layout)", columns.len()), true, columns.clone());
-    l.rule(col::INCIDENT_ID, text(h.require(p, &["eventid"])?))
-        .rule(col::DATE, Rule::DateParts { parts })
+    // A subset without eventid gets ids from each row's content (as any file without ids).
+    if let Some(i) = h.find(&["eventid"]) {
+        l.rule(col::INCIDENT_ID, text(i));
+    }
+    l.rule(col::DATE, Rule::DateParts { parts })
         .rule(col::DATE_PRECISION, Rule::PartsPrecision { parts })
         .rule(col::ACTOR, Rule::text_with_unknown(h.require(p, &["gname"])?, UNKNOWN_GROUP));
     for (c, names) in [

@@ -172,6 +172,20 @@ pub fn choose_layout(path: &Path, first: Vec<String>, preset: Preset, mapping: O
     if let Some(def) = PRESETS.iter().find(|d| (d.headerless)(&first)) {
         return (def.forced)(path, first);
     }
+    if let [only] = &first[..] {
+        let delimiters = only.matches([',', ';', '\t']).count();
+        if delimiters > 0 {
+            // `"a,b,c"` on every line: a spreadsheet or script quoted each whole line.
+            return Err(Error::format(
+                path,
+                format!(
+                    "each line is one quoted field ({only:?} holds {} delimiters): the file was saved with every \
+                     line in quotes; remove the quote at the start and end of each line",
+                    delimiters
+                ),
+            ));
+        }
+    }
     Err(Error::UnknownLayout { path: path.to_path_buf(), columns: first, choices: Preset::choices() })
 }
 

@@ -525,3 +525,25 @@ fn issue_13_emit_mapping_starts_a_mapping_for_a_file_no_preset_recognises() {
     let l = load_incidents(&[p], &LoadOptions { mapping: Some(m), ..Default::default() }).unwrap();
     assert_eq!((texts(&l, col::ACTOR), ints(&l, col::FATALITIES)), (vec![Some("MILITIA".to_string())], vec![Some(2)]));
 }
+
+#[test]
+fn issue_13_a_gtd_subset_without_ids_and_a_file_quoted_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A GTD subset saved without eventid is still GTD; its rows get content ids.
+    let mut r = csv::Reader::from_path(fixture("gtd.csv")).unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(r.headers().unwrap().iter().skip(1)).unwrap();
+    for rec in r.records() {
+        w.write_record(rec.unwrap().iter().skip(1)).unwrap();
+    }
+    let p = write(&dir, "subset.csv", &String::from_utf8(w.into_inner().unwrap()).unwrap());
+    let full = load_incidents(&[fixture("gtd.csv")], &LoadOptions::default()).unwrap();
+    let subset = load_incidents(&[p], &LoadOptions::default()).unwrap();
+    assert!(subset.files[0].layout.starts_with("gtd"), "{}", subset.files[0].layout);
+    assert_eq!((dates(&subset), texts(&subset, col::ACTOR)), (dates(&full), texts(&full, col::ACTOR)));
+    assert!(texts(&subset, col::INCIDENT_ID).iter().all(|id| id.as_deref().is_some_and(|i| i.starts_with('h'))));
+    // Every line wrapped in quotes: one field per line; the message says what happened.
+    let p = write(&dir, "quoted.csv", "\"latitude,longitude,date,group\"\n\"24.86,67.00,2014-06-08,TTP\"\n");
+    let err = load_incidents(&[p], &LoadOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("each line is one quoted field") && err.contains("remove the quote"), "{err}");
+}
