@@ -136,9 +136,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 out,
                 "  note         {} approximate: a month, quarter or year (placed only in periods that long) or \
                  a range of days (date to date_end)",
-                sitrep::text::counted(f.counts.approx_dates, "date")
-                    .replace("dates", "dates are")
-                    .replace("1 date", "1 date is")
+                match f.counts.approx_dates {
+                    1 => "1 date is".to_string(),
+                    n => format!("{} dates are", count(n)),
+                }
             )?;
         }
         if f.counts.latin1_rows > 0 {

@@ -107,8 +107,7 @@ impl InputArgs {
             encoding: self
                 .encoding
                 .iter()
-                .filter(|e| !e.contains('='))
-                .last()
+                .rfind(|e| !e.contains('='))
                 .map(|e| e.parse::<Encoding>())
                 .transpose()
                 .map_err(|e| usage(format!("--encoding: {e}")))?

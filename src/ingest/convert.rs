@@ -248,7 +248,8 @@ impl<'a> Converter<'a> {
         if self.encoding == Encoding::Auto && encoding == Encoding::Latin1 {
             self.counts.latin1_rows += 1;
         }
-        if encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_err() {
+        // Auto resolved to UTF-8 only for valid rows; strict UTF-8 still has to look.
+        if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_err() {
             // Name the leftmost bad cell, as a person reading the file would find it.
             if let Some((i, e)) =
                 rec.iter().enumerate().find_map(|(i, f)| decode(f, self.encoding).err().map(|e| (i, e)))
@@ -500,19 +501,12 @@ impl<'a> Converter<'a> {
                 Some(b) => b.finish(),
                 // The high ends of approximate fatality ranges, when the layout has no column of its own.
                 None if k == high_pos && !highs.is_empty() => {
-                    let mut v: Vec<Option<i64>> = vec![None; n];
-                    for (i, h) in &highs {
-                        v[*i] = Some(*h);
-                    }
-                    Column::new((*name).into(), v)
+                    Column::new((*name).into(), sparse(n, highs.iter().map(|(i, h)| (*i, Some(*h)))))
                 }
                 // The last days of ranges (`2024-01-05/07`), when the layout has no column of its own.
                 None if k == end_pos && !ends.is_empty() => {
-                    let mut v: Vec<Option<i32>> = vec![None; n];
-                    for (i, d) in &ends {
-                        v[*i] = Some(*d);
-                    }
-                    Int32Chunked::from_iter(v).into_date().into_series().with_name((*name).into()).into()
+                    let days = sparse(n, ends.iter().map(|(i, d)| (*i, Some(*d))));
+                    Int32Chunked::from_iter(days).into_date().into_series().with_name((*name).into()).into()
                 }
                 None => Column::full_null((*name).into(), n, &dtype_of(*ty)),
             })
@@ -529,11 +523,7 @@ impl<'a> Converter<'a> {
         }
         // Last, so frames of ranges with and without it line up the same way when stacked.
         if !raws.is_empty() {
-            let mut v: Vec<Option<String>> = vec![None; n];
-            for (i, r) in raws {
-                v[i] = Some(r);
-            }
-            cols.push(Column::new(DATE_RAW.into(), v));
+            cols.push(Column::new(DATE_RAW.into(), sparse(n, raws.into_iter().map(|(i, r)| (i, Some(r))))));
         }
         Ok(DataFrame::new_infer_height(cols)?)
     }
@@ -546,11 +536,17 @@ fn pending_column(name: &str, n: usize, values: impl Iterator<Item = (usize, Opt
     if values.peek().is_none() {
         return Column::full_null(name.into(), n, &DataType::Int32);
     }
-    let mut v: Vec<Option<i32>> = vec![None; n];
-    for (i, d) in values {
-        v[i] = d;
+    Column::new(name.into(), sparse(n, values))
+}
+
+/// `n` values, null but at the given rows: the columns a few rows fill
+/// (approximate ranges, qualified dates, pending date orders).
+fn sparse<T: Clone>(n: usize, values: impl Iterator<Item = (usize, Option<T>)>) -> Vec<Option<T>> {
+    let mut v: Vec<Option<T>> = vec![None; n];
+    for (i, x) in values {
+        v[i] = x;
     }
-    Column::new(name.into(), v)
+    v
 }
 
 fn nonempty(s: &str) -> Option<&str> {

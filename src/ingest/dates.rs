@@ -303,7 +303,7 @@ mod tests {
             let want = if s.contains("Sept") { ymd(2020, 9, 9) } else { ymd(2020, 5, 9) };
             assert_eq!(fixed(s), Some(want), "{s}");
         }
-        assert_eq!(read_spreadsheet("9-May-20").unwrap().1, true, "two-digit year noted");
+        assert!(read_spreadsheet("9-May-20").unwrap().1, "two-digit year noted");
         for s in ["2023", "12345678", "May 2020", "9 Mai 2020", "31-Feb-2020", "9/5", "tomorrow", "5/9/2020 noon"] {
             assert_eq!(read_spreadsheet(s), None, "{s}");
         }

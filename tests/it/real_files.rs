@@ -144,7 +144,8 @@ fn issue_13_line_numbers_are_physical_in_crlf_cr_and_lf_files_in_both_readers() 
         ];
         let p = write(&dir, &format!("{name}.csv"), &(lines.join(term) + term));
         for range in [None, Some(7u64)] {
-            let l = load_incidents(&[p.clone()], &LoadOptions { range_bytes: range, ..Default::default() }).unwrap();
+            let l = load_incidents(std::slice::from_ref(&p), &LoadOptions { range_bytes: range, ..Default::default() })
+                .unwrap();
             let got: Vec<(u64, u64)> = l.rejects.iter().map(|r| (r.row, r.line)).collect();
             assert_eq!(got, [(2, 3), (3, 4), (4, 7)], "{name}, range {range:?}");
             assert_eq!(l.accepted(), 2);
@@ -387,7 +388,7 @@ fn issue_13_retracted_events_are_deleted_from_the_store() {
     let (out, _) = ingest(&store, None, &["--delete", del.to_str().unwrap()]);
     assert!(out.contains("1 deleted (1 of the ids to delete were not in the store)"), "{out}");
     assert_eq!(store_rows(&store), before - 1);
-    let l = load_incidents(&[store.clone()], &LoadOptions::default()).unwrap();
+    let l = load_incidents(std::slice::from_ref(&store), &LoadOptions::default()).unwrap();
     assert!(!texts(&l, col::INCIDENT_ID).contains(&Some("IRQ30001".to_string())));
     // One id per line works too; deleting again finds nothing.
     let del = write(&dir, "ids.txt", "IRQ30001\n\n");
