@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::aggregate::{cmp_groups, group_totals, AggRow, Aggregate, Group};
+use super::period::Period;
 use super::spec::{Metric, Query};
 use super::table::{Cell, Table};
 use crate::text::{count, counted};
@@ -107,6 +108,15 @@ pub fn fill_grid(rows: Vec<AggRow>, periods: &[NaiveDate]) -> Vec<AggRow> {
     out
 }
 
+/// Name of the column that flags periods the range cuts short.
+pub const PARTIAL: &str = "partial";
+
+/// Whether the period starting on `start` is cut short by `range`: a week
+/// that began before the data's coverage or `--from`, a month not yet over.
+pub fn is_partial(p: Period, start: NaiveDate, range: (NaiveDate, NaiveDate)) -> bool {
+    start < range.0 || p.end_of(start) > range.1
+}
+
 /// The periods of the range that overlap the data's coverage.
 pub fn covered_periods(q: &Query, agg: &Aggregate) -> Vec<NaiveDate> {
     let (Some((from, to)), Some((c0, c1))) = (agg.range, agg.coverage) else { return Vec::new() };
@@ -166,6 +176,13 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table
                 .map(String::from),
         );
     }
+    let partial_of = |start: NaiveDate| match (q.every, agg.range) {
+        (Some(p), Some(range)) => Some(is_partial(p, start, range)),
+        _ => None,
+    };
+    if q.every.is_some() {
+        t.columns.push(PARTIAL.into());
+    }
     for (r, s) in rows.iter().zip(series) {
         let label = q.every.map_or_else(
             || match agg.range {
@@ -210,6 +227,9 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table
                 _ => Cell::Null,
             });
             cells.push(s.baseline.map_or(Cell::Null, |b| Cell::Text(trend_band(r.incidents as f64, b).into())));
+        }
+        if q.every.is_some() {
+            cells.push(partial_of(r.period).map_or(Cell::Null, Cell::Bool));
         }
         t.rows.push(cells);
     }

@@ -18,6 +18,8 @@ pub enum Cell {
     Period(NaiveDate, String),
     /// A date.
     Date(NaiveDate),
+    /// Yes or no (`true`/`false` in CSV and JSON, "yes" or blank for people).
+    Bool(bool),
 }
 
 /// A result table with notes that must travel with it (what was not counted, and why).

@@ -103,11 +103,11 @@ fn agg_writes_csv_with_period_groups_then_metrics() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "period,actor,incidents,fatalities,fatalities_unknown");
+    assert_eq!(lines[0], "period,actor,incidents,fatalities,fatalities_unknown,partial");
     // Government of Syria in January and February 2016: 515 and 397 incidents,
     // 2526 and 2800 deaths (independent figures from the raw file).
-    assert!(lines.contains(&"2016-01-01,Government of Syria,515,2526,0"), "{text}");
-    assert!(lines.contains(&"2016-02-01,Government of Syria,397,2800,0"), "{text}");
+    assert!(lines.contains(&"2016-01-01,Government of Syria,515,2526,0,false"), "{text}");
+    assert!(lines.contains(&"2016-02-01,Government of Syria,397,2800,0,false"), "{text}");
     assert_eq!(lines.len(), 5);
 }
 
@@ -122,8 +122,11 @@ fn agg_json_and_markdown_carry_the_notes() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    assert_eq!(v["columns"], serde_json::json!(["period", "incidents"]));
+    assert_eq!(v["columns"], serde_json::json!(["period", "incidents", "partial"]));
     assert_eq!(v["rows"][0]["period"], "2015-12-28");
+    // The week of 2016-01-01 began on 2015-12-28, before --from: it is partial; the next is not.
+    assert_eq!(v["rows"][0]["partial"], true);
+    assert_eq!(v["rows"][1]["partial"], false);
     assert!(
         v["notes"][0].as_str().unwrap().contains("too coarse for the period (ISO week (Monday to Sunday))"),
         "{}",

@@ -36,6 +36,17 @@ fn issue_15_declared_coverage_runs_the_grid_past_the_last_incident() {
     assert_eq!(counts.iter().sum::<i64>(), 120, "every incident counted once");
     assert_eq!(counts.len() as i64, (ymd(2024, 3, 25) - ymd(2023, 10, 16)).num_days() / 7 + 1);
     assert!(counts[counts.len() - 8..].iter().all(|n| *n == 0), "{counts:?}");
+    // Partial weeks are flagged: the first (the data starts on Saturday 21
+    // October, the week on Monday 16th), and no other when coverage ends on a Sunday.
+    let flags = |t: &sitrep::query::Table| -> Vec<bool> {
+        let i = t.index("partial").expect("a partial column");
+        t.rows.iter().map(|r| r[i] == sitrep::query::Cell::Bool(true)).collect()
+    };
+    let f = flags(&t);
+    assert!(f[0] && f[1..].iter().all(|p| !p), "{f:?}");
+    // Coverage to Saturday 30 March cuts the last week short.
+    let f = flags(&grid(Coverage { from: None, to: Some(ymd(2024, 3, 30)) }));
+    assert!(f[0] && f[f.len() - 1] && f[1..f.len() - 1].iter().all(|p| !p), "{f:?}");
     // Coverage can also start before the first incident.
     let t = grid(Coverage { from: Some(ymd(2023, 10, 2)), to: None });
     assert_eq!(t.ints("incidents")[..2], [Some(0), Some(0)]);

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use super::frame::{
     draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area, DrawResult,
 };
-use super::{Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, PALETTE};
+use super::{fill, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, PALETTE};
 
 /// Draw a bar or stacked bar chart.
 pub fn draw(
@@ -36,14 +36,15 @@ pub fn draw(
             for s in &data.series {
                 let v = s.values[i];
                 if v > 0.0 && !v.is_nan() {
-                    area.draw(&Rectangle::new([(left, y_of(base + v)), (right, y_of(base))], colours.of(s).filled()))?;
+                    let style = fill(colours.of(s), data.is_partial(i));
+                    area.draw(&Rectangle::new([(left, y_of(base + v)), (right, y_of(base))], style))?;
                 }
                 if !v.is_nan() {
                     base += v;
                 }
             }
         } else if *total > 0.0 {
-            area.draw(&Rectangle::new([(left, y_of(*total)), (right, y1)], PALETTE[0].filled()))?;
+            area.draw(&Rectangle::new([(left, y_of(*total)), (right, y1)], fill(PALETTE[0], data.is_partial(i))))?;
         }
     }
     draw_x_axis(area, &f, &data.periods, data.every)?;

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{draw_chrome, draw_x_axis, Area, DrawResult};
-use super::{ellipsis, ChartData, ChartSize, ChartText, FONT, MUTED};
+use super::{ellipsis, fill, ChartData, ChartSize, ChartText, FONT, MUTED};
 use crate::text::count;
 
 /// From near-white to dark blue.
@@ -32,7 +32,7 @@ pub fn draw(area: &Area<'_>, data: &ChartData, text: &ChartText, size: ChartSize
             let left = x0 + (i as f64 * cw).round() as i32;
             let right = (x0 + ((i + 1) as f64 * cw).round() as i32).max(left + 1);
             let t = if v.is_nan() { 0.0 } else { v / max };
-            area.draw(&Rectangle::new([(left, top), (right, bottom)], shade(t).filled()))?;
+            area.draw(&Rectangle::new([(left, top), (right, bottom)], fill(shade(t), data.is_partial(i))))?;
         }
         area.draw(&Text::new(
             ellipsis(&s.name, 26),

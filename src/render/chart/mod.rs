@@ -165,6 +165,8 @@ pub struct ChartData {
     pub series: Vec<ChartSeries>,
     /// The period kind (for tick labels and annotation placement).
     pub every: Option<Period>,
+    /// Per period: whether the range cuts it short (drawn lighter).
+    pub partial: Vec<bool>,
 }
 
 impl ChartData {
@@ -173,12 +175,17 @@ impl ChartData {
     pub fn from_table(t: &Table, value: &str, every: Option<Period>) -> Result<Self> {
         let vi = t.index(value).ok_or_else(|| Error::Internal(format!("the result has no {value:?} column")))?;
         let gi: Vec<usize> = t.group_columns.iter().filter_map(|g| t.index(g)).collect();
+        let pi = t.index(crate::query::shape::PARTIAL);
+        let mut partial: BTreeMap<NaiveDate, bool> = BTreeMap::new();
         let mut periods: Vec<(NaiveDate, String)> = Vec::new();
         let mut values: BTreeMap<(String, bool), BTreeMap<NaiveDate, f64>> = BTreeMap::new();
         for r in &t.rows {
             let Cell::Period(d, label) = &r[0] else { continue };
             if periods.last().map(|p| p.0) != Some(*d) && !periods.iter().any(|p| p.0 == *d) {
                 periods.push((*d, label.clone()));
+            }
+            if let Some(Cell::Bool(true)) = pi.map(|i| &r[i]) {
+                partial.insert(*d, true);
             }
             let name = if gi.is_empty() {
                 value.to_string()
@@ -221,12 +228,29 @@ impl ChartData {
             let total = |s: &ChartSeries| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
             a.is_other.cmp(&b.is_other).then(total(b).total_cmp(&total(a))).then_with(|| a.name.cmp(&b.name))
         });
-        Ok(ChartData { periods, series, every })
+        let partial = periods.iter().map(|(d, _)| partial.contains_key(d)).collect();
+        Ok(ChartData { periods, series, every, partial })
     }
 
     /// Whether there is nothing to draw.
     pub fn is_empty(&self) -> bool {
         self.periods.is_empty() || self.series.iter().all(|s| s.values.iter().all(|v| v.is_nan() || *v == 0.0))
+    }
+
+    /// Whether period `i` is partial.
+    pub fn is_partial(&self, i: usize) -> bool {
+        self.partial.get(i).copied().unwrap_or(false)
+    }
+
+    /// The footer sentence naming the partial periods, if any.
+    pub fn partial_note(&self) -> Option<String> {
+        let names: Vec<&str> =
+            self.periods.iter().enumerate().filter(|(i, _)| self.is_partial(*i)).map(|(_, p)| p.1.as_str()).collect();
+        match names.len() {
+            0 => None,
+            1 => Some(format!("Lighter: {} is a partial period.", names[0])),
+            _ => Some(format!("Lighter: {} are partial periods.", names.join(" and "))),
+        }
     }
 
     /// The sum over series per period.
@@ -393,6 +417,18 @@ impl Colours {
     }
 }
 
+/// Opacity of the marks of a partial period.
+const PARTIAL_ALPHA: f64 = 0.4;
+
+/// A filled style in `c`, lighter for a partial period.
+pub(crate) fn fill(c: RGBColor, partial: bool) -> ShapeStyle {
+    if partial {
+        c.mix(PARTIAL_ALPHA).filled()
+    } else {
+        c.filled()
+    }
+}
+
 const FONT: &str = "sans-serif";
 
 fn register_fonts() {
@@ -428,6 +464,15 @@ pub fn render_svg(
     for s in &data.series {
         colours.of(s);
     }
+    // The footer explains lighter marks, whatever note was given.
+    let with_partial;
+    let text = match data.partial_note() {
+        Some(p) => {
+            with_partial = ChartText { note: format!("{p} {}", text.note), ..text.clone() };
+            &with_partial
+        }
+        None => text,
+    };
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{draw_chrome, nice_axis, Area, DrawResult};
-use super::{ellipsis, ChartData, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT};
+use super::{ellipsis, fill, ChartData, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT};
 use crate::text::count;
 
 fn small(c: &'static RGBColor, size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
@@ -47,7 +47,7 @@ pub fn draw(
             let a = left + (i as f64 * slot).round() as i32;
             let b = (left + ((i + 1) as f64 * slot).round() as i32).max(a + 1);
             let y = bottom - ((v / ymax) * f64::from(bottom - ptop)).round() as i32;
-            area.draw(&Rectangle::new([(a, y), (b, bottom)], c.filled()))?;
+            area.draw(&Rectangle::new([(a, y), (b, bottom)], fill(c, data.is_partial(i))))?;
         }
         if let (Some(first), Some(last)) = (data.periods.first(), data.periods.last()) {
             area.draw(&Text::new(first.1.clone(), (left, bottom + 4), small(&MUTED, 11, HPos::Left, VPos::Top)))?;

@@ -12,6 +12,7 @@ pub(crate) fn machine(c: &Cell) -> String {
         Cell::Int(v) => v.to_string(),
         Cell::Float(v, d) => decimal(*v, *d),
         Cell::Period(d, _) | Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Bool(b) => b.to_string(),
     }
 }
 
@@ -24,6 +25,7 @@ pub(crate) fn human(c: &Cell) -> String {
         Cell::Float(v, d) => decimal(*v, *d),
         Cell::Period(_, label) => label.clone(),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Bool(b) => if *b { "yes" } else { "" }.to_string(),
     }
 }
 

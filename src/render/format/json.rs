@@ -27,6 +27,7 @@ fn json_value(c: &Cell) -> serde_json::Value {
     match c {
         Cell::Null => Value::Null,
         Cell::Int(v) => Value::from(*v),
+        Cell::Bool(b) => Value::Bool(*b),
         // Rounded as shown, so JSON and CSV carry the same number.
         Cell::Float(v, d) => decimal(*v, *d).parse::<f64>().map_or(Value::Null, Value::from),
         other => Value::from(machine(other)),
