@@ -457,7 +457,7 @@ impl ConfigFile {
 const CHART_KEYS: &str = "name, kind, title, subtitle, formats, width, height, scale, weeks";
 const TABLE_KEYS: &str = "name, formats";
 const QUERY_KEYS: &str = "every, anchor, by, metrics, from, to, where, min_precision, top, fill_zeros, rolling, \
-                          cumulative, since, compare, split_actors";
+                          cumulative, since, compare, split_actors, sort";
 
 /// An unknown key inside a `[[chart]]` or `[[table]]` entry: say on which
 /// line it is and list the valid keys (the TOML error points at the entry's

@@ -71,6 +71,10 @@ pub struct QueryArgs {
     /// Change against the previous period and the mean of the previous N (default 4; --compare=N), with trend bands.
     #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "4")]
     pub compare: Option<usize>,
+    /// Row order: count (largest group first in each period), name, or period.
+    /// Default: period with --every, count without.
+    #[arg(long, value_name = "ORDER")]
+    pub sort: Option<String>,
 }
 
 impl QueryArgs {
@@ -92,6 +96,7 @@ impl QueryArgs {
             since: self.since.clone(),
             compare: self.compare,
             split_actors: self.split_actors,
+            sort: self.sort.clone(),
         }
     }
 

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Weekday};
 use serde::Deserialize;
 
 use super::period::{parse_weekday, Period};
-use super::spec::{Metric, Query};
+use super::spec::{Metric, Query, Sort};
 use crate::error::{Error, Result};
 use crate::schema::dates::parse_date_arg;
 use crate::schema::DatePrecision;
@@ -100,6 +100,8 @@ pub struct QueryDef {
     /// Split multi-actor cells.
     #[serde(default)]
     pub split_actors: bool,
+    /// Row order: count, name or period.
+    pub sort: Option<String>,
 }
 
 /// A week start day as written by the user (`mon`, `sat`), named by `key`.
@@ -178,7 +180,9 @@ impl QueryDef {
         if since.is_some() && !self.cumulative {
             return Err(origin.message(format!("{} goes with {}", origin.bare("since"), origin.switch("cumulative"))));
         }
+        let sort = self.sort.as_deref().map(Sort::parse).transpose().map_err(|e| origin.error("sort", e))?;
         Ok(Query {
+            sort,
             from,
             to,
             filters,

@@ -21,7 +21,7 @@ use crate::error::Result;
 pub use aggregate::{AggRow, Aggregate};
 pub use def::{Origin, QueryDef};
 pub use period::Period;
-pub use spec::{Coverage, Metric, Query};
+pub use spec::{Coverage, Metric, Query, Sort};
 pub use table::{Cell, Table};
 
 /// Run a query over canonical incidents and shape the result.

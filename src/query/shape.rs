@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::aggregate::{cmp_groups, group_totals, AggRow, Aggregate, Group};
 use super::period::Period;
-use super::spec::{Metric, Query};
+use super::spec::{Metric, Query, Sort};
 use super::table::{Cell, Table};
 use crate::text::{count, counted};
 
@@ -233,8 +233,32 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table
         }
         t.rows.push(cells);
     }
+    sort_table(q.order(), &rows, &mut t.rows);
     t.notes.extend(notes_for(q, agg, &rows));
     t
+}
+
+/// Put a table's rows (built in period order, aligned with `rows`) in the
+/// asked order. "Other" stays last within a period (by count) or overall (by name).
+fn sort_table(order: Sort, rows: &[AggRow], cells: &mut Vec<Vec<Cell>>) {
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    match order {
+        Sort::Period => return,
+        Sort::Count => idx.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            a.period
+                .cmp(&b.period)
+                .then(a.is_other.cmp(&b.is_other))
+                .then(b.incidents.cmp(&a.incidents))
+                .then_with(|| cmp_groups(&a.group, &b.group))
+        }),
+        Sort::Name => idx.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            a.is_other.cmp(&b.is_other).then_with(|| cmp_groups(&a.group, &b.group)).then(a.period.cmp(&b.period))
+        }),
+    }
+    let mut taken: Vec<Option<Vec<Cell>>> = std::mem::take(cells).into_iter().map(Some).collect();
+    *cells = idx.into_iter().filter_map(|i| taken[i].take()).collect();
 }
 
 #[derive(Debug, Clone, Default)]

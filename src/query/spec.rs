@@ -43,6 +43,32 @@ impl Metric {
     }
 }
 
+/// The order of a table's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Within each period, the largest group first ("Other" last).
+    Count,
+    /// By group name, then period.
+    Name,
+    /// By period, then group name.
+    Period,
+}
+
+impl Sort {
+    /// Names accepted by `--sort`.
+    pub const CHOICES: &'static str = "count, name, period";
+
+    /// Parse a sort order's name (the caller names the option).
+    pub fn parse(s: &str) -> Result<Sort, String> {
+        match s.trim().to_lowercase().as_str() {
+            "count" | "incidents" => Ok(Sort::Count),
+            "name" | "group" => Ok(Sort::Name),
+            "period" | "date" => Ok(Sort::Period),
+            _ => Err(format!("unknown sort {s:?} (choose from {})", Self::CHOICES)),
+        }
+    }
+}
+
 /// Dates the data is declared complete for (`--as-of`, `[data] as_of`,
 /// `[data] covers_from`). Zero-filled grids and weekly reports run over them
 /// even where no incident fell: a week after the last incident is a real zero.
@@ -103,6 +129,8 @@ pub struct Query {
     pub compare: Option<usize>,
     /// Dates the data is declared complete for.
     pub coverage: Coverage,
+    /// Row order; `None` is by period with `--every`, else by count.
+    pub sort: Option<Sort>,
 }
 
 impl Default for Query {
@@ -123,6 +151,7 @@ impl Default for Query {
             since: None,
             compare: None,
             coverage: Coverage::default(),
+            sort: None,
         }
     }
 }
@@ -131,6 +160,11 @@ impl Query {
     /// Whether a shape needs every period of the range present.
     pub fn needs_grid(&self) -> bool {
         self.fill_zeros || self.rolling.is_some() || self.cumulative || self.compare.is_some()
+    }
+
+    /// The row order: as asked, else by period with `--every` and by count without.
+    pub fn order(&self) -> Sort {
+        self.sort.unwrap_or(if self.every.is_some() { Sort::Period } else { Sort::Count })
     }
 
     /// The columns the query reads besides those always loaded (id, dates,

@@ -212,3 +212,120 @@ fn issue_15_running_totals_say_what_they_leave_out() {
     assert!(m.contains("The data starts on 2024-01-01, after the anchor Soleimani (2020-01-03)"), "{m}");
     assert!(m.contains("1 since new_year dated only to the month or year is not in its running total"), "{m}");
 }
+
+/// Incidents per value of column `i` of a simple CSV (no quoted commas), largest first, ties by name.
+fn ranked_by_hand(path: &std::path::Path, i: usize) -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+    for line in text.lines().skip(1) {
+        *counts.entry(line.split(',').nth(i).unwrap().to_string()).or_default() += 1;
+    }
+    let mut v: Vec<(String, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+#[test]
+fn issue_15_ranked_bars_and_tables_sorted_by_count_name_or_period() {
+    let data = fixture("tracker_lull.csv");
+    let want = ranked_by_hand(&data, 1);
+    let agg = |extra: &[&str]| -> Vec<String> {
+        let out = Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["agg", "--by", "Target/Base", "--format", "csv"])
+            .args(extra)
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().to_string())
+            .collect()
+    };
+    // Without --every a table is ranked: the largest group first.
+    let names: Vec<String> = want.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(agg(&[]), names);
+    let mut alphabetical = names.clone();
+    alphabetical.sort();
+    assert_eq!(agg(&["--sort", "name"]), alphabetical);
+    // With --every, count ranks the groups inside each period.
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--by", "Target/Base", "--every", "month", "--sort", "count", "--format", "csv"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let rows: Vec<(String, u64)> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[2].parse().unwrap())
+        })
+        .collect();
+    assert!(rows.windows(2).all(|w| w[0].0 < w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)), "{rows:?}");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--sort", "size", "--by", "Weapon"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--sort: unknown sort \"size\" (choose from count, name, period)"));
+
+    // A bar chart without --every draws one horizontal bar per group, largest first.
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("bases.svg");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "bar", "--by", "Target/Base", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let at: Vec<usize> =
+        names.iter().map(|n| text.find(&format!(">\n{n}\n<")).unwrap_or_else(|| panic!("{n}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "bars are drawn largest first");
+    for (n, c) in &want {
+        let at = text.find(&format!(">\n{n}\n<")).unwrap();
+        // The value label is the next text drawn after the name.
+        let after = &text[at..(at + 400).min(text.len())];
+        assert!(after.contains(&format!(">\n{c}\n<")), "{n} is labelled with its count {c}");
+    }
+    // Other kinds still need a period, and say which kind does not.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "line", "--by", "Weapon", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("except --kind bar with --by"));
+}
+
+#[test]
+fn issue_15_long_names_are_shortened_in_terminal_tables_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("long.csv");
+    let long = "Military Forces of Iraq (2018-) Popular Mobilization Forces Kataib Hezbollah and its many friends";
+    std::fs::write(&data, format!("Date,Claimed by\n2024-01-08,{long}\n2024-01-09,KH\n")).unwrap();
+    let run = |format: &str| {
+        let out = Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["agg", "--by", "actor", "--format", format])
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run("table");
+    assert!(!table.contains(long) && table.contains("Military Forces of Iraq (2018-) Popular…"), "{table}");
+    assert!(table.lines().filter(|l| !l.starts_with("note:")).all(|l| l.chars().count() < 90), "{table}");
+    assert!(table.contains("names longer than 40 characters are shortened"), "{table}");
+    assert!(run("csv").contains(long));
+}

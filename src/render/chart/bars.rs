@@ -1,12 +1,18 @@
-//! Bar charts: one bar per period (all groups summed), or bars stacked by
-//! group with "Other" on top in grey.
+//! Bar charts: one bar per period (all groups summed), bars stacked by
+//! group with "Other" on top in grey, or (without a period) one horizontal
+//! bar per group, largest first.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area, DrawResult,
+    axis_number, draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area,
+    DrawResult,
 };
-use super::{fill, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, PALETTE};
+use super::{
+    ellipsis, fill, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, FONT, GRID, MUTED, PALETTE, TEXT,
+};
+use crate::text::count;
 
 /// Draw a bar or stacked bar chart.
 pub fn draw(
@@ -52,5 +58,88 @@ pub fn draw(
     if stacked {
         draw_legend(area, &f, &data.series, colours)?;
     }
+    Ok(())
+}
+
+/// Most bars a ranked chart draws; the rest are named in the footer.
+pub const MAX_RANKED: usize = 40;
+
+/// Characters of a group name shown beside its bar.
+const RANKED_LABEL: usize = 32;
+
+/// Draw one horizontal bar per group (the series, largest first, "Other"
+/// last in grey), each labelled with its name and value.
+pub fn draw_ranked(
+    area: &Area<'_>,
+    data: &ChartData,
+    text: &ChartText,
+    size: ChartSize,
+    colours: &mut Colours,
+) -> DrawResult<()> {
+    let shown = &data.series[..data.series.len().min(MAX_RANKED)];
+    let hidden = data.series.len() - shown.len();
+    let footer;
+    let text = if hidden > 0 {
+        footer = ChartText {
+            note: format!(
+                "{} more not drawn (use --top to merge them into Other). {}",
+                count(hidden as u64),
+                text.note
+            ),
+            ..text.clone()
+        };
+        &footer
+    } else {
+        text
+    };
+    let value = |s: &super::ChartSeries| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
+    let label_w = shown.iter().map(|s| ellipsis(&s.name, RANKED_LABEL).chars().count()).max().unwrap_or(4) as i32 * 8;
+    let f = draw_chrome(area, text, size, false, label_w)?;
+    let (x0, y0, x1, y1) = f.plot;
+    // Room at the right for the largest value's label.
+    let x1 = x1 - 48;
+    let (xmax, step) = nice_axis(shown.iter().map(value).fold(0.0, f64::max));
+    let x_of = |v: f64| x0 + ((v / xmax) * f64::from(x1 - x0)).round() as i32;
+    // Bars at most 40 px apart; the axis sits under the last one.
+    let row = (f64::from(y1 - y0) / shown.len().max(1) as f64).min(40.0);
+    let y1 = y0 + (row * shown.len().max(1) as f64).round() as i32;
+    let mut v = 0.0;
+    while v <= xmax + 1e-9 {
+        let x = x_of(v);
+        area.draw(&PathElement::new(vec![(x, y0), (x, y1)], ShapeStyle::from(&GRID).stroke_width(1)))?;
+        area.draw(&Text::new(
+            axis_number(v, step),
+            (x, y1 + 8),
+            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+        v += step;
+    }
+    area.draw(&Text::new(
+        text.y_label.clone(),
+        (x1, y1 + 28),
+        TextStyle::from((FONT, 12).into_font()).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Top)),
+    ))?;
+    let thick = (row * 0.7).max(1.0);
+    for (k, s) in shown.iter().enumerate() {
+        let mid = y0 + ((k as f64 + 0.5) * row).round() as i32;
+        let (top, bottom) = (mid - (thick / 2.0).round() as i32, mid + (thick / 2.0).round() as i32);
+        let v = value(s);
+        let colour = if s.is_other { colours.of(s) } else { PALETTE[0] };
+        if v > 0.0 {
+            area.draw(&Rectangle::new([(x0, top), (x_of(v).max(x0 + 1), bottom.max(top + 1))], colour.filled()))?;
+        }
+        let font = ((row * 0.55).round() as u32).clamp(8, 14);
+        area.draw(&Text::new(
+            ellipsis(&s.name, RANKED_LABEL),
+            (x0 - 8, mid),
+            TextStyle::from((FONT, font).into_font()).color(&TEXT).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        area.draw(&Text::new(
+            axis_number(v, 1.0),
+            (x_of(v) + 6, mid),
+            TextStyle::from((FONT, font).into_font()).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    area.draw(&PathElement::new(vec![(x0, y0), (x0, y1)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
     Ok(())
 }

@@ -73,7 +73,18 @@ impl ChartKind {
     /// draws the running total, and only it takes `since`.
     pub fn prepare(self, def: &mut QueryDef, origin: Origin<'_>) -> Result<()> {
         if def.every.is_none() {
-            return Err(origin.error("every", format!("charts need a period (choose from {EVERY_CHOICES})")));
+            // Without a period, a bar chart ranks groups (attacks by base, by weapon).
+            if self == ChartKind::Bar && !def.by.is_empty() {
+                return Ok(());
+            }
+            let ranked = match origin {
+                Origin::Flags => "--kind bar with --by",
+                Origin::Config(_) => "kind = \"bar\" with by",
+            };
+            return Err(origin.error(
+                "every",
+                format!("charts need a period (choose from {EVERY_CHOICES}), except {ranked}, which ranks groups"),
+            ));
         }
         def.fill_zeros = true;
         if self == ChartKind::Cumulative {
@@ -477,6 +488,7 @@ pub fn render_svg(
     {
         let area = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
         match kind {
+            ChartKind::Bar if data.every.is_none() => bars::draw_ranked(&area, data, text, size, colours),
             ChartKind::Bar | ChartKind::Stacked => bars::draw(&area, kind, data, text, notes, size, colours),
             ChartKind::Line | ChartKind::Cumulative => lines::draw(&area, data, text, notes, size, colours),
             ChartKind::Heatmap => heatmap::draw(&area, data, text, size),

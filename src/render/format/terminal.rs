@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::cells::{human_cells, is_number};
+use super::cells::{group_columns, human_cells, is_number};
 use super::Writer;
 use crate::query::table::Table;
+use crate::text::ellipsis;
 
 /// The terminal table writer.
 pub struct Terminal;
@@ -16,8 +17,22 @@ impl Writer for Terminal {
     }
 }
 
+/// Longest name shown in a terminal table; longer names end in "…" (as on
+/// charts), so one long actor name does not push every number off screen.
+pub const NAME_WIDTH: usize = 40;
+
 fn terminal(t: &Table) -> String {
-    let cells = human_cells(t);
+    let mut cells = human_cells(t);
+    let groups = group_columns(t);
+    let mut shortened = false;
+    for row in &mut cells {
+        for (i, v) in row.iter_mut().enumerate() {
+            if groups[i] && v.chars().count() > NAME_WIDTH {
+                *v = ellipsis(v, NAME_WIDTH);
+                shortened = true;
+            }
+        }
+    }
     let widths: Vec<usize> = (0..t.columns.len())
         .map(|i| cells.iter().map(|r| r[i].chars().count()).chain([t.columns[i].chars().count()]).max().unwrap_or(0))
         .collect();
@@ -40,6 +55,12 @@ fn terminal(t: &Table) -> String {
     }
     for n in &t.notes {
         let _ = writeln!(out, "note: {n}");
+    }
+    if shortened {
+        let _ = writeln!(
+            out,
+            "note: names longer than {NAME_WIDTH} characters are shortened with …; --format csv, json or md keeps them whole"
+        );
     }
     out
 }
