@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use sitrep::query::{self, Origin};
-use sitrep::render::chart::{self, Annotation, ChartData, ChartFormat, ChartKind, ChartSize, Colours};
+use sitrep::query::Origin;
+use sitrep::render::chart::{self, Annotation, ChartFormat, ChartKind, ChartSize, Colours, Look, Provenance};
 
 use super::agg::{load_for_query, QueryArgs, SourceArgs};
 
@@ -16,7 +16,8 @@ pub struct ChartArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub query: QueryArgs,
-    /// bar, stacked, line, cumulative, heatmap, small-multiples.
+    /// bar, stacked, line, cumulative, heatmap, small-multiples, gap (days
+    /// since the previous incident). Bar without --every ranks groups.
     #[arg(long, default_value = "stacked", value_name = "KIND")]
     pub kind: String,
     /// Output file; the extension (.svg or .png) sets the format.
@@ -56,26 +57,24 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     size.check().map_err(|e| super::usage(format!("--width/--height/--scale: {e}")))?;
     let prepared = load_for_query(&args.source, &q)?;
-    let (agg, table) = query::run(prepared.lazy(), &q)?;
-    let data = ChartData::from_table(&table, kind.value_column(), q.every)?;
     let notes: Vec<Annotation> = match &args.annotations {
         Some(p) => chart::load_annotations(p)?,
         None => Vec::new(),
     };
-    let text = chart::chart_text(
-        &q,
+    let look = Look {
         kind,
-        &agg,
-        &prepared.loaded.files,
-        "",
-        args.title.clone(),
-        args.subtitle.clone(),
-        args.note.clone(),
-    );
-    let svg = chart::render_svg(kind, &data, &text, &notes, size, &mut Colours::default())?;
+        title: args.title.clone(),
+        subtitle: args.subtitle.clone(),
+        note: args.note.clone(),
+        size,
+        days_since: false,
+    };
+    let ctx = Provenance { inputs: &prepared.loaded.files, attribution: "", annotations: &notes };
+    let drawn = chart::draw_query(&prepared.lazy(), &q, &look, ctx, &mut Colours::default())?;
+    let svg = drawn.svg;
     let bytes = format.encode(&svg, size)?;
     sitrep::atomic::write_atomic(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    for n in &table.notes {
+    for n in &drawn.notes {
         eprintln!("note: {n}");
     }
     Ok(ExitCode::SUCCESS)

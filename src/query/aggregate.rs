@@ -86,6 +86,20 @@ pub struct Aggregate {
     pub unplaced: Vec<(DatePrecision, u64)>,
 }
 
+impl Aggregate {
+    /// The dates the result speaks for: the range, within the data's
+    /// coverage (a `--from` before the data starts does not make the weeks
+    /// before it zeros).
+    pub fn counted(&self) -> Option<(NaiveDate, NaiveDate)> {
+        match (self.range, self.coverage) {
+            (Some((a, b)), Some((c0, c1))) if a.max(c0) <= b.min(c1) => Some((a.max(c0), b.min(c1))),
+            (Some(_), Some(_)) => None,
+            (range, None) => range,
+            (None, _) => None,
+        }
+    }
+}
+
 /// The columns a query can name, for error messages.
 fn columns_of(lf: &LazyFrame) -> Result<Vec<String>> {
     Ok(lf.clone().collect_schema()?.iter_names().map(|n| n.to_string()).collect())

@@ -34,6 +34,8 @@ pub struct Lull {
     /// Longest gap in days between consecutive incident dates (or from the last
     /// one to `as_of`, when that is longer), with its start and end.
     pub longest_gap: (i64, NaiveDate, NaiveDate),
+    /// The distinct incident dates counted, in order (what a gap chart draws).
+    pub dates: Vec<NaiveDate>,
 }
 
 /// Gap figures from sorted distinct incident dates.
@@ -78,6 +80,7 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
     let mut out = Vec::new();
     for (group, (n, mut dates)) in per {
         dates.sort_unstable();
+        dates.dedup();
         if let Some((since, longest)) = gaps(&dates, as_of) {
             out.push(Lull {
                 group,
@@ -86,6 +89,7 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
                 last: *dates.last().unwrap_or(&dates[0]),
                 days_since: since,
                 longest_gap: longest,
+                dates,
             });
         }
     }
@@ -133,6 +137,16 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
             .push(format!("{} incidents dated only to the week, month or year are not used for lulls", count(skipped)));
     }
     Ok((out, t))
+}
+
+/// The date lulls are counted to when none is given: the declared coverage's
+/// end or `--to` (the earlier of the two), else the input's last incident.
+pub fn default_as_of(incidents: LazyFrame, q: &Query) -> Result<Option<NaiveDate>> {
+    Ok(match (q.coverage.to, q.to) {
+        (Some(a), Some(t)) => Some(a.min(t)),
+        (Some(d), None) | (None, Some(d)) => Some(d),
+        (None, None) => super::aggregate::date_bounds(incidents)?.map(|b| b.1),
+    })
 }
 
 #[cfg(test)]

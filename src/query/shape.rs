@@ -176,8 +176,8 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table
                 .map(String::from),
         );
     }
-    let partial_of = |start: NaiveDate| match (q.every, agg.range) {
-        (Some(p), Some(range)) => Some(is_partial(p, start, range)),
+    let partial_of = |start: NaiveDate| match (q.every, agg.counted()) {
+        (Some(p), Some(span)) => Some(is_partial(p, start, span)),
         _ => None,
     };
     if q.every.is_some() {

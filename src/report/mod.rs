@@ -15,7 +15,7 @@ use crate::config::{ChartEntry, Config};
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
 use crate::query::{self, Coverage, Origin};
-use crate::render::chart::{self, Annotation, ChartData, Colours};
+use crate::render::chart::{self, Annotation, Colours, Look, Provenance};
 
 /// Output files of a run: (file name, bytes), in the order written.
 pub type Files = Vec<(String, Vec<u8>)>;
@@ -42,10 +42,21 @@ pub fn annotations(cfg: &Config) -> Result<Vec<Annotation>> {
     }
 }
 
-/// Draw one configured chart in each of its formats. `window` narrows the
-/// query to dates (a weekly chart ends with the report week); `coverage` is
-/// what the data is declared complete for.
-#[allow(clippy::too_many_arguments)]
+/// How a configured chart is drawn in one run: `window` narrows the query
+/// to dates (a weekly chart ends with the report week); `coverage` is what the
+/// data is declared complete for; `days_since` adds the days since the last
+/// incident on a second axis (the weekly report's first chart).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChartRun {
+    /// First and last date drawn.
+    pub window: Option<(Option<NaiveDate>, NaiveDate)>,
+    /// Declared coverage.
+    pub coverage: Coverage,
+    /// Draw days since the last incident.
+    pub days_since: bool,
+}
+
+/// Draw one configured chart in each of its formats.
 pub fn render_chart(
     cfg: &Config,
     entry: &ChartEntry,
@@ -53,35 +64,31 @@ pub fn render_chart(
     inputs: &[FileSummary],
     annotations: &[Annotation],
     colours: &mut Colours,
-    window: Option<(Option<NaiveDate>, NaiveDate)>,
-    coverage: Coverage,
+    run: ChartRun,
 ) -> Result<Files> {
     let mut q = entry.query.clone();
-    q.coverage = coverage;
-    if let Some((from, to)) = window {
+    q.coverage = run.coverage;
+    if let Some((from, to)) = run.window {
         if let Some(from) = from {
             q.from = Some(q.from.map_or(from, |f| f.max(from)));
         }
         q.to = Some(q.to.map_or(to, |t| t.min(to)));
     }
     let label = format!("chart {:?}", entry.name);
-    let (agg, table) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
-    let data = ChartData::from_table(&table, entry.kind.value_column(), q.every)?;
-    let text = chart::chart_text(
-        &q,
-        entry.kind,
-        &agg,
-        inputs,
-        &cfg.data.attribution,
-        entry.title.clone(),
-        entry.subtitle.clone(),
-        None,
-    );
-    let svg = chart::render_svg(entry.kind, &data, &text, annotations, entry.size, colours)?;
+    let look = Look {
+        kind: entry.kind,
+        title: entry.title.clone(),
+        subtitle: entry.subtitle.clone(),
+        note: None,
+        size: entry.size,
+        days_since: run.days_since,
+    };
+    let ctx = Provenance { inputs, attribution: &cfg.data.attribution, annotations };
+    let drawn = chart::draw_query(lf, &q, &look, ctx, colours).map_err(|e| entry_error(cfg, &label, e))?;
     entry
         .formats
         .iter()
-        .map(|f| Ok((format!("{}.{}", entry.name, f.extension()), f.encode(&svg, entry.size)?)))
+        .map(|f| Ok((format!("{}.{}", entry.name, f.extension()), f.encode(&drawn.svg, entry.size)?)))
         .collect()
 }
 
@@ -92,7 +99,8 @@ pub fn render_report(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary], cover
     let mut colours = Colours::default();
     let mut files = Vec::new();
     for entry in &cfg.charts {
-        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, None, coverage)?);
+        let run = ChartRun { coverage, ..Default::default() };
+        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run)?);
     }
     for t in &cfg.tables {
         let label = format!("table {:?}", t.name);

@@ -9,7 +9,7 @@ use chrono::Duration;
 use polars::prelude::LazyFrame;
 
 use super::manifest::{input_entries, InputEntry, Manifest};
-use super::{annotations, folder, render_chart, Files};
+use super::{annotations, folder, render_chart, ChartRun, Files};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
@@ -59,12 +59,14 @@ fn render_weekly(
     }
     let annotations = annotations(cfg)?;
     let mut colours = Colours::default();
-    for entry in &cfg.weekly_charts {
+    for (i, entry) in cfg.weekly_charts.iter().enumerate() {
         // `weeks` (capped at 100 years) ends the chart with the report week;
         // without it the chart keeps its own `from` and only stops at the week's end.
         let from = entry.weeks.map(|n| week.start - Duration::days(7 * (i64::from(n.clamp(1, 5200)) - 1)));
         let window = Some((from, week.end));
-        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, window, coverage) {
+        // The first chart also shows the days since the last incident: a lull reads at a glance.
+        let run = ChartRun { window, coverage, days_since: i == 0 };
+        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run) {
             Ok(f) => files.extend(f),
             // A quiet week can leave a chart with nothing to draw; the summary says so.
             Err(Error::NothingToDraw) => {}

@@ -88,6 +88,9 @@ fn issue_15_a_quiet_week_gets_a_full_weekly_report() {
     // The chart runs through the report week.
     let svg = std::fs::read_to_string(out.join("2024-W13/weeks.svg")).unwrap();
     assert!(svg.contains("2024-W12") && svg.contains("data to 2024-03-31"), "the axis reaches the quiet weeks");
+    // The first weekly chart carries the days since the last incident, to 56 on its own axis.
+    assert!(svg.contains("days since the last incident (right axis)"), "{svg}");
+    assert!(svg.contains(">\n60\n<"), "the right axis reaches the 56-day lull");
     // A week after the declared coverage is still refused.
     Command::cargo_bin("sitrep")
         .unwrap()
@@ -328,4 +331,86 @@ fn issue_15_long_names_are_shortened_in_terminal_tables_only() {
     assert!(table.lines().filter(|l| !l.starts_with("note:")).all(|l| l.chars().count() < 90), "{table}");
     assert!(table.contains("names longer than 40 characters are shortened"), "{table}");
     assert!(run("csv").contains(long));
+}
+
+/// Distinct dates of the first column of a CSV, in order.
+fn dates_by_hand(path: &std::path::Path) -> Vec<NaiveDate> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut d: Vec<NaiveDate> = text
+        .lines()
+        .skip(1)
+        .map(|l| NaiveDate::parse_from_str(l.split(',').next().unwrap(), "%Y-%m-%d").unwrap())
+        .collect();
+    d.sort();
+    d.dedup();
+    d
+}
+
+#[test]
+fn issue_15_gap_chart_draws_each_gap_and_the_current_lull_to_as_of() {
+    let data = fixture("tracker_lull.csv");
+    let dates = dates_by_hand(&data);
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("gap.svg");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "gap", "--as-of", "2024-03-31", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    // One dot per incident date after the first (the gap it ended), and the current lull labelled.
+    assert_eq!(text.matches("<circle").count(), dates.len() - 1);
+    let lull = (ymd(2024, 3, 31) - *dates.last().unwrap()).num_days();
+    assert_eq!(lull, 56);
+    assert!(text.contains(&format!(">\n{lull} days\n<")), "the current lull is labelled");
+    assert!(text.contains("as of 2024-03-31"));
+    // The sawtooth peaks are the gaps between consecutive dates, computed here by hand.
+    let l = load_incidents(std::slice::from_ref(&data), &LoadOptions::default()).unwrap();
+    let (lulls, _) = query::lull::lulls(l.lazy(), &Query::default(), ymd(2024, 3, 31)).unwrap();
+    let g = sitrep::render::chart::GapData::from_lulls(&lulls, ymd(2024, 3, 31));
+    let peaks: Vec<i64> = g.sawtooth(&g.lines[0]).windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].1).collect();
+    let want: Vec<i64> = dates.windows(2).map(|w| (w[1] - w[0]).num_days()).collect();
+    assert_eq!(peaks, want);
+    assert_eq!(g.sawtooth(&g.lines[0]).last(), Some(&(ymd(2024, 3, 31), 56)));
+    // Periods do not apply to a gap chart.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "gap", "--every", "week", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--every: does not apply to --kind gap"));
+}
+
+#[test]
+fn issue_15_cumulative_ends_flat_at_the_total_and_says_it() {
+    let data = fixture("tracker_lull.csv");
+    let total = std::fs::read_to_string(&data).unwrap().lines().count() - 1;
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "week", "--cumulative", "--as-of", "2024-03-31", "--format", "csv"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<String>> = text.lines().skip(1).map(|l| l.split(',').map(String::from).collect()).collect();
+    assert_eq!(rows.last().unwrap()[0], "2024-03-25");
+    // Eight quiet weeks after 4 February: the running total stays at the total.
+    assert!(rows[rows.len() - 8..].iter().all(|r| r[2] == total.to_string()), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("cum.svg");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "cumulative", "--every", "week", "--as-of", "2024-03-31", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains(&format!(">\n{total}\n<")), "the end value is labelled");
+    assert!(text.contains("Lighter: 2023-W42 is a partial period."), "the partial first week is explained");
+    assert!(text.contains("opacity=\"0.4\""), "and drawn lighter");
 }

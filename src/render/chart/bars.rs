@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    axis_number, draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area,
-    DrawResult,
+    axis_number, draw_annotations, draw_chrome, draw_legend, draw_overlay, draw_x_axis, draw_y_axis, nice_axis,
+    y_label_width, Area, DrawResult, OVERLAY_AXIS,
 };
 use super::{
     ellipsis, fill, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, FONT, GRID, MUTED, PALETTE, TEXT,
@@ -27,7 +27,10 @@ pub fn draw(
     let stacked = kind == ChartKind::Stacked && data.series.len() > 1;
     let totals = data.totals();
     let (ymax, step) = nice_axis(totals.iter().copied().fold(0.0, f64::max));
-    let f = draw_chrome(area, text, size, stacked, y_label_width(ymax, step))?;
+    let mut f = draw_chrome(area, text, size, stacked, y_label_width(ymax, step))?;
+    if data.overlay.is_some() {
+        f.plot.2 -= OVERLAY_AXIS;
+    }
     draw_y_axis(area, &f, ymax, step, &text.y_label)?;
     let (x0, y0, x1, y1) = f.plot;
     let n = data.periods.len();
@@ -55,6 +58,7 @@ pub fn draw(
     }
     draw_x_axis(area, &f, &data.periods, data.every)?;
     draw_annotations(area, &f, data, notes)?;
+    draw_overlay(area, &f, data)?;
     if stacked {
         draw_legend(area, &f, &data.series, colours)?;
     }

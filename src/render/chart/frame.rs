@@ -257,3 +257,52 @@ pub(super) fn draw_annotations(area: &Area<'_>, f: &Frame, data: &ChartData, not
 pub(super) fn y_label_width(ymax: f64, step: f64) -> i32 {
     (axis_number(ymax, step).chars().count() as i32) * 8 + 14
 }
+
+/// Room at the right of the plot for the overlay's axis.
+pub(super) const OVERLAY_AXIS: i32 = 44;
+
+/// The overlay line (days since the last incident) on its own axis at the
+/// right of the plot, which the caller narrowed by [`OVERLAY_AXIS`].
+pub(super) fn draw_overlay(area: &Area<'_>, f: &Frame, data: &ChartData) -> DrawResult<()> {
+    let Some(values) = &data.overlay else { return Ok(()) };
+    let (x0, y0, x1, y1) = f.plot;
+    let max = values.iter().copied().filter(|v| !v.is_nan()).fold(0.0, f64::max);
+    let (ymax, step) = nice_axis(max);
+    let slot = f64::from(x1 - x0) / values.len().max(1) as f64;
+    let ink = RGBColor(0x44, 0x44, 0x44);
+    let mut v = 0.0;
+    while v <= ymax + 1e-9 {
+        let y = y1 - ((v / ymax) * f64::from(y1 - y0)).round() as i32;
+        area.draw(&Text::new(
+            axis_number(v, step),
+            (x1 + 8, y),
+            TextStyle::from((FONT, 13).into_font()).color(&ink).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        v += step;
+    }
+    area.draw(&Text::new(
+        "— days since the last incident (right axis)".to_string(),
+        (x1 + OVERLAY_AXIS / 2, y0 - 6),
+        TextStyle::from((FONT, 13).into_font()).color(&ink).pos(Pos::new(HPos::Right, VPos::Bottom)),
+    ))?;
+    let mut run: Vec<(i32, i32)> = Vec::new();
+    let mut runs = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if v.is_nan() {
+            runs.push(std::mem::take(&mut run));
+            continue;
+        }
+        run.push((
+            x0 + ((i as f64 + 0.5) * slot).round() as i32,
+            y1 - ((v / ymax) * f64::from(y1 - y0)).round() as i32,
+        ));
+    }
+    runs.push(run);
+    for r in runs.into_iter().filter(|r| !r.is_empty()) {
+        for p in &r {
+            area.draw(&Circle::new(*p, 2, ink.filled()))?;
+        }
+        area.draw(&PathElement::new(r, ShapeStyle::from(&ink).stroke_width(2)))?;
+    }
+    Ok(())
+}

@@ -2,11 +2,14 @@
 //! cumulative kind, whose values the query computes).
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontStyle;
 
 use super::frame::{
-    draw_annotations, draw_chrome, draw_legend, draw_x_axis, draw_y_axis, nice_axis, y_label_width, Area, DrawResult,
+    axis_number, draw_annotations, draw_chrome, draw_legend, draw_overlay, draw_x_axis, draw_y_axis, nice_axis,
+    y_label_width, Area, DrawResult, OVERLAY_AXIS,
 };
-use super::{fill, Annotation, ChartData, ChartSize, ChartText, Colours};
+use super::{fill, Annotation, ChartData, ChartSize, ChartText, Colours, FONT};
 
 /// Draw a line chart.
 pub fn draw(
@@ -16,11 +19,15 @@ pub fn draw(
     notes: &[Annotation],
     size: ChartSize,
     colours: &mut Colours,
+    end_labels: bool,
 ) -> DrawResult<()> {
     let max = data.series.iter().flat_map(|s| s.values.iter().copied()).filter(|v| !v.is_nan()).fold(0.0, f64::max);
     let (ymax, step) = nice_axis(max);
     let legend = data.series.len() > 1;
-    let f = draw_chrome(area, text, size, legend, y_label_width(ymax, step))?;
+    let mut f = draw_chrome(area, text, size, legend, y_label_width(ymax, step))?;
+    if data.overlay.is_some() {
+        f.plot.2 -= OVERLAY_AXIS;
+    }
     draw_y_axis(area, &f, ymax, step, &text.y_label)?;
     let (x0, y0, x1, y1) = f.plot;
     let slot = f64::from(x1 - x0) / data.periods.len() as f64;
@@ -66,7 +73,34 @@ pub fn draw(
             }
         }
     }
+    if end_labels {
+        // Each line's last value above its end, kept 14 px apart.
+        let mut ends: Vec<(i32, i32, String, RGBColor)> = Vec::new();
+        for s in &data.series {
+            if let Some((i, v)) = s.values.iter().enumerate().rev().find(|(_, v)| !v.is_nan()) {
+                let (x, y) = (
+                    x0 + ((i as f64 + 0.5) * slot).round() as i32,
+                    y1 - ((v / ymax) * f64::from(y1 - y0)).round() as i32,
+                );
+                ends.push((y, x, axis_number(*v, 1.0), colours.of(s)));
+            }
+        }
+        ends.sort_by_key(|e| e.0);
+        let mut last_y = i32::MIN;
+        for (y, x, label, c) in ends {
+            let y = (y - 6).max(last_y + 14);
+            last_y = y;
+            area.draw(&Text::new(
+                label,
+                (x, y),
+                TextStyle::from((FONT, 13, FontStyle::Bold).into_font())
+                    .color(&c)
+                    .pos(Pos::new(HPos::Right, VPos::Bottom)),
+            ))?;
+        }
+    }
     draw_x_axis(area, &f, &data.periods, data.every)?;
+    draw_overlay(area, &f, data)?;
     if legend {
         draw_legend(area, &f, &data.series, colours)?;
     }

@@ -7,14 +7,21 @@
 //! pixels, so tick labels never overlap and long names are shortened.
 //!
 //! [`frame`] draws what every chart shares (titles, axes, legend,
-//! annotations); one file per chart kind: [`bars`] (bar, stacked), [`lines`] (line,
-//! cumulative), [`heatmap`], [`multiples`] (small multiples).
+//! annotations); one file per chart kind: [`bars`] (bar, stacked, ranked), [`lines`] (line,
+//! cumulative), [`heatmap`], [`multiples`] (small multiples), [`gaps`] (gap).
+//! [`make`] runs a chart's query and draws it: the one path of `chart`,
+//! `report` and `weekly`.
 
 pub mod bars;
 pub mod frame;
+pub mod gaps;
 pub mod heatmap;
 pub mod lines;
+pub mod make;
 pub mod multiples;
+
+pub use gaps::GapData;
+pub use make::{draw_query, Drawn, Look, Provenance};
 
 use std::collections::BTreeMap;
 use std::sync::Once;
@@ -29,7 +36,7 @@ use crate::query::def::{Origin, QueryDef};
 use crate::query::period::{Period, EVERY_CHOICES};
 use crate::query::shape::{ALL_OTHER, OTHER};
 use crate::query::table::{Cell, Table};
-use crate::query::{Aggregate, Query};
+use crate::query::Query;
 
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +53,14 @@ pub enum ChartKind {
     Heatmap,
     /// One small panel per group on a shared scale.
     SmallMultiples,
+    /// Days since the previous incident at each incident, and the current
+    /// lull to the as-of date (per group with `by`).
+    Gap,
 }
 
 impl ChartKind {
     /// Names accepted by `--kind`.
-    pub const CHOICES: &'static str = "bar, stacked, line, cumulative, heatmap, small-multiples";
+    pub const CHOICES: &'static str = "bar, stacked, line, cumulative, heatmap, small-multiples, gap";
 
     /// Parse a kind's name (an unknown name gives a message listing the
     /// choices; the caller names the option).
@@ -62,6 +72,7 @@ impl ChartKind {
             "cumulative" => ChartKind::Cumulative,
             "heatmap" => ChartKind::Heatmap,
             "small-multiples" | "multiples" => ChartKind::SmallMultiples,
+            "gap" | "gaps" | "lull" | "lulls" => ChartKind::Gap,
             _ => return Err(format!("unknown chart kind {s:?} (choose from {})", Self::CHOICES)),
         })
     }
@@ -72,6 +83,26 @@ impl ChartKind {
     /// and every period of the range (zeros included); a cumulative chart
     /// draws the running total, and only it takes `since`.
     pub fn prepare(self, def: &mut QueryDef, origin: Origin<'_>) -> Result<()> {
+        if self == ChartKind::Gap {
+            // Each incident is drawn at its own date: periods do not apply.
+            for (key, set) in [
+                ("every", def.every.is_some()),
+                ("since", def.since.is_some()),
+                ("rolling", def.rolling.is_some()),
+                ("compare", def.compare.is_some()),
+            ] {
+                if set {
+                    let kind = match origin {
+                        Origin::Flags => "--kind gap",
+                        Origin::Config(_) => "kind = \"gap\"",
+                    };
+                    return Err(
+                        origin.error(key, format!("does not apply to {kind}, which draws each incident's date"))
+                    );
+                }
+            }
+            return Ok(());
+        }
         if def.every.is_none() {
             // Without a period, a bar chart ranks groups (attacks by base, by weapon).
             if self == ChartKind::Bar && !def.by.is_empty() {
@@ -116,7 +147,8 @@ impl ChartKind {
 pub fn chart_text(
     q: &Query,
     kind: ChartKind,
-    agg: &Aggregate,
+    range: Option<(NaiveDate, NaiveDate)>,
+    cutoff: Option<NaiveDate>,
     inputs: &[FileSummary],
     attribution: &str,
     title: Option<String>,
@@ -132,18 +164,26 @@ pub fn chart_text(
     } else {
         attribution.to_string()
     };
-    let cutoff = agg.coverage.map(|(_, b)| format!("; data to {b}")).unwrap_or_default();
+    let cutoff = cutoff.map(|b| format!("; data to {b}")).unwrap_or_default();
     ChartText {
         title: title.unwrap_or_else(|| default_title(q, kind)),
-        subtitle: Some(subtitle.unwrap_or_else(|| agg.range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default())),
+        subtitle: Some(subtitle.unwrap_or_else(|| range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default())),
         note: note.unwrap_or_else(|| format!("Source: {source}{cutoff}. Made with sitrep.")),
-        y_label: if kind == ChartKind::Cumulative { "incidents, running total".into() } else { "incidents".into() },
+        y_label: match kind {
+            ChartKind::Cumulative => "incidents, running total".into(),
+            ChartKind::Gap => "days since the previous incident".into(),
+            _ => "incidents".into(),
+        },
     }
 }
 
 /// The default title: "Incidents per week by actor".
 pub fn default_title(q: &Query, kind: ChartKind) -> String {
-    let what = if kind == ChartKind::Cumulative { "Cumulative incidents" } else { "Incidents" };
+    let what = match kind {
+        ChartKind::Cumulative => "Cumulative incidents",
+        ChartKind::Gap => "Days since the previous incident",
+        _ => "Incidents",
+    };
     let per = match q.every {
         Some(Period::Day) => " per day",
         Some(Period::Week { .. }) => " per week",
@@ -178,6 +218,9 @@ pub struct ChartData {
     pub every: Option<Period>,
     /// Per period: whether the range cuts it short (drawn lighter).
     pub partial: Vec<bool>,
+    /// Days since the last incident at each period's end, drawn as a line on
+    /// a second axis (NaN before the first incident).
+    pub overlay: Option<Vec<f64>>,
 }
 
 impl ChartData {
@@ -240,7 +283,7 @@ impl ChartData {
             a.is_other.cmp(&b.is_other).then(total(b).total_cmp(&total(a))).then_with(|| a.name.cmp(&b.name))
         });
         let partial = periods.iter().map(|(d, _)| partial.contains_key(d)).collect();
-        Ok(ChartData { periods, series, every, partial })
+        Ok(ChartData { periods, series, every, partial, overlay: None })
     }
 
     /// Whether there is nothing to draw.
@@ -467,10 +510,12 @@ pub fn render_svg(
     size: ChartSize,
     colours: &mut Colours,
 ) -> Result<String> {
+    if kind == ChartKind::Gap {
+        return Err(Error::Internal("a gap chart is drawn from lulls (gaps::render_svg)".into()));
+    }
     if data.is_empty() {
         return Err(Error::NothingToDraw);
     }
-    register_fonts();
     // Colours follow rank (largest group first), whatever order a kind draws in.
     for s in &data.series {
         colours.of(s);
@@ -484,17 +529,25 @@ pub fn render_svg(
         }
         None => text,
     };
+    draw_svg(size, |area| match kind {
+        ChartKind::Bar if data.every.is_none() => bars::draw_ranked(area, data, text, size, colours),
+        ChartKind::Bar | ChartKind::Stacked => bars::draw(area, kind, data, text, notes, size, colours),
+        ChartKind::Line | ChartKind::Cumulative => {
+            lines::draw(area, data, text, notes, size, colours, kind == ChartKind::Cumulative)
+        }
+        ChartKind::Heatmap => heatmap::draw(area, data, text, size),
+        ChartKind::SmallMultiples => multiples::draw(area, data, text, size, colours),
+        ChartKind::Gap => Ok(()),
+    })
+}
+
+/// Draw onto an SVG of `size` with the bundled fonts.
+fn draw_svg(size: ChartSize, draw: impl FnOnce(&frame::Area<'_>) -> frame::DrawResult<()>) -> Result<String> {
+    register_fonts();
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
-        match kind {
-            ChartKind::Bar if data.every.is_none() => bars::draw_ranked(&area, data, text, size, colours),
-            ChartKind::Bar | ChartKind::Stacked => bars::draw(&area, kind, data, text, notes, size, colours),
-            ChartKind::Line | ChartKind::Cumulative => lines::draw(&area, data, text, notes, size, colours),
-            ChartKind::Heatmap => heatmap::draw(&area, data, text, size),
-            ChartKind::SmallMultiples => multiples::draw(&area, data, text, size, colours),
-        }
-        .map_err(draw_err)?;
+        draw(&area).map_err(draw_err)?;
         area.present().map_err(draw_err)?;
     }
     Ok(svg)
