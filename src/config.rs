@@ -20,6 +20,7 @@ use crate::ingest::{DateOrder, Mapping, Preset};
 use crate::pipeline::Inputs;
 use crate::query::def::{Origin, QueryDef};
 use crate::query::period::parse_weekday;
+use crate::query::weekly::CasualtyRank;
 use crate::query::{Coverage, Query};
 use crate::render::chart::{ChartFormat, ChartKind, ChartSize};
 use crate::render::format::OutputFormat;
@@ -193,11 +194,13 @@ pub struct WeeklyConfig {
     /// Charts in each weekly folder.
     #[serde(default, rename = "chart")]
     pub charts: Vec<ChartDef>,
+    /// How the incidents with the most casualties are ranked: "killed+wounded" (default) or "killed".
+    pub rank_casualties: Option<String>,
 }
 
 impl Default for WeeklyConfig {
     fn default() -> Self {
-        WeeklyConfig { out: reports_dir(), top: five(), charts: Vec::new() }
+        WeeklyConfig { out: reports_dir(), top: five(), charts: Vec::new(), rank_casualties: None }
     }
 }
 
@@ -283,6 +286,8 @@ pub struct Config {
     pub weekly_top: usize,
     /// Charts in each weekly folder.
     pub weekly_charts: Vec<ChartEntry>,
+    /// How `weekly` ranks the incidents with the most casualties.
+    pub weekly_rank: CasualtyRank,
 }
 
 impl Config {
@@ -415,6 +420,10 @@ impl ConfigFile {
         };
         let charts = self.charts.iter().map(|c| chart("chart", c)).collect::<Result<Vec<_>>>()?;
         let weekly_charts = self.weekly.charts.iter().map(|c| chart("weekly.chart", c)).collect::<Result<Vec<_>>>()?;
+        let weekly_rank = match &self.weekly.rank_casualties {
+            Some(r) => CasualtyRank::parse(r).map_err(|m| Error::Usage(format!("[weekly] rank_casualties: {m}")))?,
+            None => CasualtyRank::default(),
+        };
         let mut tables = Vec::new();
         for t in &self.tables {
             let label = format!("table {:?}", t.name);
@@ -446,6 +455,7 @@ impl ConfigFile {
             tables,
             weekly_out: resolve(path, &self.weekly.out),
             weekly_top: self.weekly.top,
+            weekly_rank,
             weekly_charts,
             data: self.data,
         })
@@ -463,6 +473,11 @@ const QUERY_KEYS: &str = "every, anchor, by, metrics, from, to, where, min_preci
 /// line it is and list the valid keys (the TOML error points at the entry's
 /// header, because the query keys are flattened into it).
 fn explain_toml_error(text: &str, message: &str) -> String {
+    if message.contains("invalid type") || message.contains("invalid value") {
+        if let Some(m) = explain_entry_value(text) {
+            return m;
+        }
+    }
     let Some(key) = message.split("unknown field `").nth(1).and_then(|r| r.split('`').next()) else {
         return message.to_string();
     };
@@ -483,6 +498,85 @@ fn explain_toml_error(text: &str, message: &str) -> String {
     message.to_string()
 }
 
+/// What a key of a `[[chart]]`, `[[table]]` or `[[weekly.chart]]` entry
+/// holds, for messages in the config's own words.
+fn expected(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "top" | "rolling" | "compare" | "weeks" | "width" | "height" => "a whole number",
+        "scale" => "a number",
+        "fill_zeros" | "cumulative" | "split_actors" => "true or false",
+        "by" | "metrics" | "where" | "formats" => "a list of texts, like [\"a\", \"b\"]",
+        "name" | "kind" | "title" | "subtitle" | "every" | "anchor" | "from" | "to" | "since" | "min_precision"
+        | "sort" => "a text in quotes",
+        _ => return None,
+    })
+}
+
+/// A value as a reader would name it.
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("the text {s:?}"),
+        toml::Value::Integer(i) => format!("the number {i}"),
+        toml::Value::Float(f) => format!("the number {f}"),
+        toml::Value::Boolean(b) => format!("{b}"),
+        toml::Value::Datetime(d) => format!("the date {d} (dates go in quotes)"),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
+}
+
+/// The first key of a chart or table entry whose value has the wrong type,
+/// named with its entry and line: "line 7: chart \"x\": top must be a whole
+/// number, not the text \"5\"". (The TOML parser points at the entry's header.)
+fn explain_entry_value(text: &str) -> Option<String> {
+    let doc: toml::Table = text.parse().ok()?;
+    let arrays = [
+        ("[[chart]]", "chart", doc.get("chart")),
+        ("[[table]]", "table", doc.get("table")),
+        ("[[weekly.chart]]", "chart", doc.get("weekly").and_then(|w| w.get("chart"))),
+    ];
+    for (header, what, entries) in arrays {
+        let Some(entries) = entries.and_then(|e| e.as_array()) else { continue };
+        for (k, entry) in entries.iter().enumerate() {
+            let Some(entry) = entry.as_table() else { continue };
+            for (key, value) in entry {
+                let Some(want) = expected(key) else { continue };
+                let ok = match want {
+                    "a whole number" => value.as_integer().is_some_and(|i| i >= 0),
+                    "a number" => value.is_float() || value.is_integer(),
+                    "true or false" => value.is_bool(),
+                    "a text in quotes" => value.is_str(),
+                    _ => value.as_array().is_some_and(|a| a.iter().all(toml::Value::is_str)) || value.is_str(),
+                };
+                if ok {
+                    continue;
+                }
+                let name = entry.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                let line = key_line(text, header, k, key).map_or(String::new(), |l| format!("line {l}: "));
+                return Some(format!("{line}{what} {name:?}: {key} must be {want}, not {}", describe(value)));
+            }
+        }
+    }
+    None
+}
+
+/// The line (1-based) of `key` inside the `k`-th `header` entry.
+fn key_line(text: &str, header: &str, k: usize, key: &str) -> Option<usize> {
+    let (mut count, mut inside) = (0, None);
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = (t == header).then_some(count);
+            count += usize::from(t == header);
+            continue;
+        }
+        if inside == Some(k) && t.split('=').next().is_some_and(|x| x.trim() == key) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 /// A UTC offset like `+03:00`.
 fn parse_offset(s: &str) -> std::result::Result<FixedOffset, String> {
     let s = s.trim();
@@ -500,6 +594,27 @@ fn parse_offset(s: &str) -> std::result::Result<FixedOffset, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_of_the_wrong_type_name_their_key_line_and_entry() {
+        let p = Path::new("sitrep.toml");
+        let base = "[data]\nfiles = [\"a.csv\"]\n[[chart]]\nname = \"w\"\nkind = \"bar\"\nevery = \"week\"\n";
+        let err = Config::parse(&format!("{base}[[chart]]\nname = \"x\"\nkind = \"bar\"\ntop = \"5\"\n"), p)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("line 10: chart \"x\": top must be a whole number, not the text \"5\""), "{err}");
+        let err = Config::parse("[data]\nfiles = []\n[[weekly.chart]]\nname = \"y\"\nkind = \"bar\"\nevery = 7\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("line 6: chart \"y\": every must be a text in quotes, not the number 7"), "{err}");
+        let err =
+            Config::parse("[data]\nfiles = []\n[[table]]\nname = \"t\"\nrolling = -2\n", p).unwrap_err().to_string();
+        assert!(err.contains("line 5: table \"t\": rolling must be a whole number, not the number -2"), "{err}");
+        let err = Config::parse("[data]\nfiles = [\"a.csv\"]\n[weekly]\nrank_casualties = \"wounded\"\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[weekly] rank_casualties: unknown ranking \"wounded\""), "{err}");
+    }
 
     #[test]
     fn bad_keys_and_values_are_named() {

@@ -15,9 +15,12 @@ pub mod summary;
 pub mod table;
 pub mod weekly;
 
+use std::collections::BTreeSet;
+
 use polars::prelude::LazyFrame;
 
 use crate::error::Result;
+use aggregate::Group;
 pub use aggregate::{AggRow, Aggregate};
 pub use def::{Origin, QueryDef};
 pub use period::Period;
@@ -27,29 +30,61 @@ pub use table::{Cell, Table};
 /// Run a query over canonical incidents and shape the result.
 pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
     let agg = aggregate::aggregate(incidents.clone(), q)?;
+    // The groups `--top` keeps, so that extra passes merge the same leftovers.
+    let kept: Option<BTreeSet<Group>> =
+        q.top.map(|n| shape::top_n(agg.rows.clone(), n).into_iter().filter(|r| !r.is_other).map(|r| r.group).collect());
+    let merge = |mut rows: Vec<AggRow>| {
+        if let Some(kept) = &kept {
+            let width = q.by.len().max(1);
+            let label = shape::other_label(kept);
+            for r in &mut rows {
+                if !kept.contains(&r.group) {
+                    r.group = vec![Some(label.to_string()); width];
+                    r.is_other = true;
+                }
+            }
+        }
+        rows
+    };
     let since_rows = match (q.cumulative, q.since) {
         (true, Some(since)) => {
             let from = Some(q.from.map_or(since, |f| f.max(since)));
-            let mut sq = Query { from, top: None, ..q.clone() };
-            sq.fill_zeros = false;
-            let mut rows = aggregate::aggregate(incidents, &sq)?.rows;
-            if let Some(n) = q.top {
-                // Same groups as the main result: merge the same leftovers.
-                let kept: std::collections::BTreeSet<_> =
-                    shape::top_n(agg.rows.clone(), n).into_iter().filter(|r| !r.is_other).map(|r| r.group).collect();
-                let width = q.by.len().max(1);
-                let label = shape::other_label(&kept);
-                for r in &mut rows {
-                    if !kept.contains(&r.group) {
-                        r.group = vec![Some(label.to_string()); width];
-                        r.is_other = true;
-                    }
-                }
-            }
-            Some(rows)
+            let sq = Query { from, top: None, fill_zeros: false, ..q.clone() };
+            Some(merge(aggregate::aggregate(incidents.clone(), &sq)?.rows))
         }
         _ => None,
     };
-    let table = shape::shape(q, &agg, since_rows.as_deref());
+    let history = match baseline_query(q) {
+        Some(hq) => {
+            let hagg = aggregate::aggregate(incidents, &hq)?;
+            let periods = shape::covered_periods(&hq, &hagg);
+            Some(shape::History { periods, rows: merge(hagg.rows) })
+        }
+        None => None,
+    };
+    let table = shape::shape(q, &agg, since_rows.as_deref(), history.as_ref());
     Ok((agg, table))
+}
+
+/// `--compare N` with `--from`: the N periods before the first one, whose
+/// counts make the first periods' baseline (instead of leaving it blank).
+fn baseline_query(q: &Query) -> Option<Query> {
+    let (n, from, p) = (q.compare.filter(|n| *n > 0)?, q.from?, q.every?);
+    let start = p.start_of(from);
+    let mut first = start;
+    for _ in 0..n {
+        first = p.start_of(first.pred_opt()?);
+    }
+    Some(Query {
+        from: Some(first),
+        to: Some(start.pred_opt()?),
+        top: None,
+        fill_zeros: false,
+        rolling: None,
+        cumulative: false,
+        since: None,
+        compare: None,
+        sort: None,
+        ..q.clone()
+    })
 }

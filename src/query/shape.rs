@@ -126,9 +126,20 @@ pub fn covered_periods(q: &Query, agg: &Aggregate) -> Vec<NaiveDate> {
     }
 }
 
+/// Counts of the periods before `--from` that `--compare` takes its
+/// baseline from: the covered periods, and the cells that are not empty.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// Period starts, in order (those the data covers).
+    pub periods: Vec<NaiveDate>,
+    /// Non-empty cells, groups merged as the main result's.
+    pub rows: Vec<AggRow>,
+}
+
 /// Shape an aggregate into the output table. `since_rows`, when given, are
-/// the same query's cells counting only incidents on or after `--since`.
-pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table {
+/// the same query's cells counting only incidents on or after `--since`;
+/// `history`, the periods before `--from` for `--compare`'s baseline.
+pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>, history: Option<&History>) -> Table {
     let mut rows = agg.rows.clone();
     if let Some(n) = q.top {
         rows = top_n(rows, n);
@@ -153,7 +164,7 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>) -> Table
         *m.entry(r.period).or_insert(0) += r.incidents;
         m
     });
-    let series = shape_series(q, &rows, since_rows);
+    let series = shape_series(q, &rows, since_rows, history);
     let mut t = Table { columns: vec!["period".into()], rows: Vec::new(), notes, group_columns: q.by.clone() };
     t.columns.extend(q.by.iter().cloned());
     for m in &q.metrics {
@@ -271,7 +282,15 @@ struct Series {
 
 /// Per-group time-series values, aligned with `rows` (which are a full grid
 /// sorted by period, so each group's rows are in period order).
-fn shape_series(q: &Query, rows: &[AggRow], since_rows: Option<&[AggRow]>) -> Vec<Series> {
+fn shape_series(q: &Query, rows: &[AggRow], since_rows: Option<&[AggRow]>, history: Option<&History>) -> Vec<Series> {
+    let before: HashMap<(NaiveDate, &Group), u64> = history.map_or_else(HashMap::new, |h| {
+        h.rows.iter().fold(HashMap::new(), |mut m, r| {
+            *m.entry((r.period, &r.group)).or_insert(0) += r.incidents;
+            m
+        })
+    });
+    // What --compare looks back on: the periods before --from, then the result's own.
+    let mut compared: HashMap<&Group, Vec<u64>> = HashMap::new();
     let since_counts: Option<HashMap<(NaiveDate, &Group), u64>> = since_rows.map(|s| {
         s.iter().fold(HashMap::new(), |mut m, r| {
             *m.entry((r.period, &r.group)).or_insert(0) += r.incidents;
@@ -279,11 +298,16 @@ fn shape_series(q: &Query, rows: &[AggRow], since_rows: Option<&[AggRow]>) -> Ve
         })
     });
     let since_start = q.since.map(|d| q.every.map_or(d, |p| p.start_of(d)));
-    let mut history: HashMap<&Vec<Option<String>>, Vec<u64>> = HashMap::new();
+    let mut past: HashMap<&Vec<Option<String>>, Vec<u64>> = HashMap::new();
     let mut running: HashMap<&Vec<Option<String>>, u64> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let h = history.entry(&r.group).or_default();
+        let h = past.entry(&r.group).or_default();
+        let c = compared.entry(&r.group).or_insert_with(|| {
+            history.map_or_else(Vec::new, |hs| {
+                hs.periods.iter().map(|p| before.get(&(*p, &r.group)).copied().unwrap_or(0)).collect()
+            })
+        });
         let mut s = Series::default();
         if let Some(n) = q.rolling.filter(|n| *n > 0) {
             if h.len() + 1 >= n {
@@ -306,12 +330,13 @@ fn shape_series(q: &Query, rows: &[AggRow], since_rows: Option<&[AggRow]>) -> Ve
             }
         }
         if let Some(n) = q.compare.filter(|n| *n > 0) {
-            s.previous = h.last().copied();
-            if h.len() >= n {
-                s.baseline = Some(h[h.len() - n..].iter().sum::<u64>() as f64 / n as f64);
+            s.previous = c.last().copied();
+            if c.len() >= n {
+                s.baseline = Some(c[c.len() - n..].iter().sum::<u64>() as f64 / n as f64);
             }
         }
         h.push(r.incidents);
+        c.push(r.incidents);
         out.push(s);
     }
     out
@@ -342,6 +367,9 @@ fn notes_for(q: &Query, agg: &Aggregate, rows: &[AggRow]) -> Vec<String> {
     let unknown: u64 = rows.iter().map(|r| r.fatalities_unknown).sum();
     if q.metrics.contains(&Metric::Fatalities) && unknown > 0 {
         notes.push(format!("fatalities are unknown for {} incidents; they are not counted as 0", count(unknown)));
+    }
+    if let (Some(n), Some(from)) = (q.compare, q.from.filter(|_| q.every.is_some())) {
+        notes.push(format!("the first periods compare with the {n} before {from}, where the data covers them"));
     }
     if let Some(n) = q.compare {
         notes.push(format!(

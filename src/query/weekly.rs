@@ -63,6 +63,39 @@ impl Week {
     }
 }
 
+/// How the weekly list of incidents with the most casualties is ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CasualtyRank {
+    /// Killed plus wounded (most attacks in this domain wound and do not kill).
+    #[default]
+    KilledAndWounded,
+    /// Deaths only.
+    Killed,
+}
+
+impl CasualtyRank {
+    /// Names accepted by `[weekly] rank_casualties`.
+    pub const CHOICES: &'static str = "\"killed+wounded\", \"killed\"";
+
+    /// Parse a ranking's name (the caller names the key).
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_lowercase().replace(' ', "").as_str() {
+            "killed+wounded" | "casualties" | "killed+injured" => Ok(CasualtyRank::KilledAndWounded),
+            "killed" | "deaths" | "fatalities" => Ok(CasualtyRank::Killed),
+            _ => Err(format!("unknown ranking {s:?} (choose from {})", Self::CHOICES)),
+        }
+    }
+
+    /// What the list is ranked by, for headings.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CasualtyRank::KilledAndWounded => "casualties (killed + wounded)",
+            CasualtyRank::Killed => "deaths",
+        }
+    }
+}
+
 /// A count with its change against last week.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked {
@@ -144,8 +177,10 @@ pub struct WeeklySummary {
     pub top_target_types: Vec<Ranked>,
     /// Top weapons this week.
     pub top_weapons: Vec<Ranked>,
-    /// Incidents with the most deaths this week.
+    /// Incidents with the most casualties this week, ranked as `casualties_ranked_by` says.
     pub most_casualties: Vec<Casualty>,
+    /// How `most_casualties` is ranked.
+    pub casualties_ranked_by: CasualtyRank,
     /// Incidents dated only to the month or year that may fall in this week but cannot be placed in it.
     pub unplaced: u64,
     /// What counts and where the data comes from.
@@ -210,16 +245,23 @@ fn ranked(lf: &LazyFrame, period: Period, week: Week, column: &str, top: usize) 
     Ok(v)
 }
 
-fn casualties(lf: &LazyFrame, week: Week, top: usize) -> Result<Vec<Casualty>> {
+fn casualties(lf: &LazyFrame, week: Week, top: usize, rank: CasualtyRank) -> Result<Vec<Casualty>> {
     let days = epoch_days;
+    // Unknown counts rank as none (they are shown as unknown, never as 0).
+    let known = |name: &str| col(name).fill_null(lit(0i64));
+    let score = match rank {
+        CasualtyRank::KilledAndWounded => known(c::FATALITIES) + known(c::INJURED),
+        CasualtyRank::Killed => known(c::FATALITIES),
+    };
     let df = lf
         .clone()
         .filter(col(c::DATE).cast(DataType::Int32).gt_eq(lit(days(week.start))))
         .filter(col(c::DATE).cast(DataType::Int32).lt_eq(lit(days(week.end))))
-        .filter(col(c::FATALITIES).gt(lit(0i64)))
+        .with_column(score.alias("__score"))
+        .filter(col("__score").gt(lit(0i64)))
         .sort_by_exprs(
-            [col(c::FATALITIES), col(c::DATE), col(c::INCIDENT_ID)],
-            SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
+            [col("__score"), known(c::FATALITIES), col(c::DATE), col(c::INCIDENT_ID)],
+            SortMultipleOptions::default().with_order_descending_multi([true, true, false, false]),
         )
         .limit(top as IdxSize)
         .select([
@@ -266,6 +308,7 @@ pub fn summarise_week(
     top: usize,
     attribution: &str,
     coverage: Coverage,
+    rank: CasualtyRank,
 ) -> Result<WeeklySummary> {
     let period = Period::Week { start: week_start };
     // No coverage is not zero: a week outside the data (and what is declared
@@ -369,7 +412,8 @@ pub fn summarise_week(
         top_actors: ranked(lf, period, week, c::ACTOR, top)?,
         top_target_types: ranked(lf, period, week, c::TARGET_TYPE, top)?,
         top_weapons: ranked(lf, period, week, c::WEAPON, top)?,
-        most_casualties: casualties(lf, week, top)?,
+        most_casualties: casualties(lf, week, top, rank)?,
+        casualties_ranked_by: rank,
         unplaced,
         methodology,
     })

@@ -49,8 +49,16 @@ fn render_weekly(
     week: Week,
     coverage: Coverage,
 ) -> Result<(WeeklySummary, Files)> {
-    let summary =
-        summarise_week(lf, week, cfg.week_start, &cfg.anchors, cfg.weekly_top, &cfg.data.attribution, coverage)?;
+    let summary = summarise_week(
+        lf,
+        week,
+        cfg.week_start,
+        &cfg.anchors,
+        cfg.weekly_top,
+        &cfg.data.attribution,
+        coverage,
+        cfg.weekly_rank,
+    )?;
     let mut files = Vec::new();
     for format in SUMMARY_FORMATS {
         if let Some(text) = format.writer().weekly(&summary) {

@@ -414,3 +414,92 @@ fn issue_15_cumulative_ends_flat_at_the_total_and_says_it() {
     assert!(text.contains("Lighter: 2023-W42 is a partial period."), "the partial first week is explained");
     assert!(text.contains("opacity=\"0.4\""), "and drawn lighter");
 }
+
+#[test]
+fn issue_15_compare_takes_its_baseline_from_the_periods_before_from() {
+    let data = fixture("tracker_lull.csv");
+    let dates = std::fs::read_to_string(&data).unwrap();
+    // Incidents per ISO week, by hand.
+    let mut weeks: std::collections::BTreeMap<NaiveDate, i64> = Default::default();
+    for l in dates.lines().skip(1) {
+        let d = NaiveDate::parse_from_str(l.split(',').next().unwrap(), "%Y-%m-%d").unwrap();
+        let monday = d - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&d).num_days_from_monday()));
+        *weeks.entry(monday).or_default() += 1;
+    }
+    let count = |d: NaiveDate| weeks.get(&d).copied().unwrap_or(0);
+    let from = ymd(2023, 12, 4);
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "week", "--compare=4", "--from", "2023-12-04", "--format", "json"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["rows"][0];
+    assert_eq!(first["period"], "2023-12-04");
+    assert_eq!(first["previous"], count(from - chrono::Duration::days(7)));
+    let base: i64 = (1..=4).map(|k| count(from - chrono::Duration::days(7 * k))).sum();
+    assert_eq!(first["baseline_mean_4"].as_f64().unwrap(), base as f64 / 4.0);
+    let second = &v["rows"][1];
+    let base: i64 = (0..=3).map(|k| count(from - chrono::Duration::days(7 * k))).sum();
+    assert_eq!(second["baseline_mean_4"].as_f64().unwrap(), base as f64 / 4.0);
+    // Before the data starts there is nothing to compare with: no baseline rather than zeros.
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "week", "--compare=4", "--from", "2023-10-30", "--format", "json"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"][0]["previous"], count(ymd(2023, 10, 23)));
+    assert!(v["rows"][0]["baseline_mean_4"].is_null(), "only two weeks of data before 30 October");
+}
+
+#[test]
+fn issue_15_weekly_ranks_casualties_by_killed_plus_wounded_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("t.csv");
+    std::fs::write(
+        &data,
+        "Date,Target/Base,Claimed by,Killed,Wounded\n\
+         2024-01-08,Tower 22,A,1,0\n2024-01-09,Al-Tanf Garrison,B,0,10\n\
+         2024-01-10,Erbil Air Base,C,,3\n2024-01-11,Green Village,D,0,0\n",
+    )
+    .unwrap();
+    let run = |rank: &str| -> serde_json::Value {
+        let config = dir.path().join(format!("s{}.toml", rank.len()));
+        std::fs::write(&config, format!("[data]\nfiles = [{data:?}]\nas_of = \"2024-01-14\"\n[weekly]\n{rank}\n"))
+            .unwrap();
+        let out = dir.path().join(format!("r{}", rank.len()));
+        Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["weekly", "--week", "2024-W02", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let md = std::fs::read_to_string(out.join("2024-W02/summary.md")).unwrap();
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("2024-W02/summary.json")).unwrap()).unwrap();
+        assert!(
+            md.contains(&format!(
+                "## Incidents with the most {}",
+                if rank.is_empty() { "casualties (killed + wounded)" } else { "deaths" }
+            )),
+            "{md}"
+        );
+        s
+    };
+    let targets = |s: &serde_json::Value| -> Vec<String> {
+        s["most_casualties"].as_array().unwrap().iter().map(|k| k["target"].as_str().unwrap().to_string()).collect()
+    };
+    // By default: 10 wounded, then 3 wounded (deaths unknown, shown as unknown), then 1 killed; none for no casualties.
+    let s = run("");
+    assert_eq!(targets(&s), ["Al-Tanf Garrison", "Erbil Air Base", "Tower 22"]);
+    assert_eq!(s["casualties_ranked_by"], "killed_and_wounded");
+    assert!(s["most_casualties"][1]["fatalities"].is_null());
+    // Deaths only, when asked.
+    let s = run("rank_casualties = \"killed\"");
+    assert_eq!(targets(&s), ["Tower 22"]);
+}

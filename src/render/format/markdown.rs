@@ -115,9 +115,9 @@ fn weekly(s: &WeeklySummary) -> String {
         }
         o.push('\n');
     }
-    let _ = writeln!(o, "## Incidents with the most deaths\n");
+    let _ = writeln!(o, "## Incidents with the most {}\n", s.casualties_ranked_by.describe());
     if s.most_casualties.is_empty() {
-        let _ = writeln!(o, "No incident with known deaths this week.\n");
+        let _ = writeln!(o, "No incident with known {} this week.\n", s.casualties_ranked_by.describe());
     } else {
         let _ = writeln!(o, "| date | place | actor | target | deaths | injured | source |\n| --- | --- | --- | --- | ---: | ---: | --- |");
         for k in &s.most_casualties {
