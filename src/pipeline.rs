@@ -213,3 +213,57 @@ fn normalise(inputs: &Inputs, loaded: &mut Loaded, needs: &Needs) -> Result<(Unm
     }
     Ok((unmapped, Some(n.fingerprint)))
 }
+
+/// Sources that cover different dates. Files of one preset (ACLED, UCDP,
+/// GTD, GDELT) are pieces of one source (an export split by year): their
+/// spans join; every other file (a tracker sheet) is a source of its own. When the sources'
+/// spans differ and nothing says otherwise (no declared coverage, no
+/// `--from`/`--to`), a query that fills a grid — zeros, rolling means,
+/// running totals, comparisons, charts — counts only the dates every source
+/// covers, so that weeks one source does not cover are not read as zeros.
+/// Narrows `q` to them and returns the note that says so, with the
+/// incidents left out; `None` when nothing changes.
+pub fn common_coverage(lf: &LazyFrame, files: &[crate::ingest::FileSummary], q: &mut Query) -> Result<Option<String>> {
+    use chrono::NaiveDate;
+    if !q.needs_grid() || !q.coverage.is_empty() || q.from.is_some() || q.to.is_some() {
+        return Ok(None);
+    }
+    let mut spans: Vec<(String, NaiveDate, NaiveDate)> = Vec::new();
+    for f in files {
+        let Some((a, b)) = f.dates else { continue };
+        let kind = f.layout.split_whitespace().next().unwrap_or("");
+        let source = match kind {
+            "acled" | "ucdp" | "gtd" | "gdelt" => kind.to_uppercase(),
+            _ => f.path.file_name().map_or_else(|| f.path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        };
+        match spans.iter_mut().find(|s| s.0 == source) {
+            Some(s) => {
+                s.1 = s.1.min(a);
+                s.2 = s.2.max(b);
+            }
+            None => spans.push((source, a, b)),
+        }
+    }
+    let (Some(lo), Some(hi)) = (spans.iter().map(|s| s.1).max(), spans.iter().map(|s| s.2).min()) else {
+        return Ok(None);
+    };
+    if spans.len() < 2 || spans.iter().all(|s| (s.1, s.2) == (spans[0].1, spans[0].2)) || lo > hi {
+        return Ok(None);
+    }
+    let outside = crate::query::aggregate::filtered(lf.clone(), &Query { to: lo.pred_opt(), ..Default::default() })?
+        .select([polars::prelude::len().alias("n")]);
+    let before = crate::Run::run(outside)?.column("n")?.idx()?.get(0).unwrap_or(0) as u64;
+    let outside = crate::query::aggregate::filtered(lf.clone(), &Query { from: hi.succ_opt(), ..Default::default() })?
+        .select([polars::prelude::len().alias("n")]);
+    let after = crate::Run::run(outside)?.column("n")?.idx()?.get(0).unwrap_or(0) as u64;
+    q.from = Some(lo);
+    q.to = Some(hi);
+    let listed: Vec<String> = spans.iter().map(|(l, a, b)| format!("{l}: {a} to {b}")).collect();
+    Ok(Some(format!(
+        "the sources cover different dates ({}): counted {lo} to {hi}, which all of them cover, so that weeks one \
+         source does not cover are not read as zeros; {} outside it left out (declare coverage with --covers-from \
+         and --as-of, or [data] covers_from and as_of, or give --from/--to, to count them)",
+        listed.join("; "),
+        crate::text::counted(before + after, "incident")
+    )))
+}

@@ -229,6 +229,7 @@ pub fn scan(path: &Path, columns: Option<&[String]>) -> Result<Option<Loaded>> {
         counts: Default::default(),
         fed: Vec::new(),
         unused: Vec::new(),
+        dates: None,
     };
     Ok(Some(Loaded {
         frame: DataFrame::empty(),

@@ -157,8 +157,13 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared
 }
 
 pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
-    let q = args.query.query(&args.query.to_def())?;
+    let mut q = args.query.query(&args.query.to_def())?;
     let prepared = load_for_query(&args.source, &q)?;
+    let narrowed = if args.lull {
+        None
+    } else {
+        sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?
+    };
     let table = if args.lull {
         let as_of = match (q.coverage.to, q.to) {
             (Some(a), _) => a,
@@ -169,6 +174,8 @@ pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
     } else {
         sitrep::query::run(prepared.lazy(), &q)?.1
     };
+    let mut table = table;
+    table.notes.splice(0..0, narrowed);
     let format = match args.format {
         FormatArg::Table => OutputFormat::Table,
         FormatArg::Csv if args.source.input.no_csv_escape => OutputFormat::CsvRaw,

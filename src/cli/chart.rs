@@ -50,7 +50,7 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let kind = ChartKind::parse(&args.kind).map_err(|e| Origin::Flags.error("kind", e))?;
     let mut def = args.query.to_def();
     kind.prepare(&mut def, Origin::Flags)?;
-    let q = args.query.query(&def)?;
+    let mut q = args.query.query(&def)?;
     let extension = args.out.extension().and_then(|e| e.to_str()).unwrap_or("");
     let format = ChartFormat::parse(extension)
         .map_err(|_| super::usage(format!("--out: {} must end in .svg or .png", args.out.display())))?;
@@ -70,7 +70,9 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
         days_since: false,
     };
     let ctx = Provenance { inputs: &prepared.loaded.files, attribution: "", annotations: &notes };
-    let drawn = chart::draw_query(&prepared.lazy(), &q, &look, ctx, &mut Colours::default())?;
+    let narrowed = sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?;
+    let mut drawn = chart::draw_query(&prepared.lazy(), &q, &look, ctx, &mut Colours::default())?;
+    drawn.notes.splice(0..0, narrowed);
     let svg = drawn.svg;
     let bytes = format.encode(&svg, size)?;
     sitrep::atomic::write_atomic(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;

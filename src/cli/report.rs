@@ -44,7 +44,10 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let loaded = &prepared.loaded;
     let as_of = args.as_of.as_deref().map(|a| sitrep::schema::dates::parse_date_arg("--as-of", a)).transpose()?;
     let coverage = cfg.coverage(as_of, today(&cfg));
-    let files = sitrep::report::render_report(&cfg, &prepared.lazy(), &loaded.files, coverage)?;
+    let (files, notes) = sitrep::report::render_report(&cfg, &prepared.lazy(), &loaded.files, coverage)?;
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
     let out = args.out.clone().unwrap_or_else(|| cfg.report_out.clone());
     let mut stdout = std::io::stdout().lock();
     for (name, bytes) in &files {

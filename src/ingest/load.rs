@@ -188,6 +188,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                     counts: Default::default(),
                     fed: Vec::new(),
                     unused: Vec::new(),
+                    dates: None,
                 };
                 return Ok((df, Vec::new(), summary));
             }
@@ -299,9 +300,18 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         counts,
         fed: layout.fed(),
         unused: layout.unused(),
+        dates: date_span(&df)?,
     };
     debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
     Ok((df, rejects, summary))
+}
+
+/// First and last date of a canonical frame's incidents.
+fn date_span(df: &DataFrame) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
+    let days = df.column(col::DATE)?.as_materialized_series().cast(&DataType::Int32)?;
+    let days = days.i32()?;
+    let day = |d: Option<i32>| d.and_then(crate::schema::dates::from_epoch_days);
+    Ok(day(days.min()).zip(day(days.max())))
 }
 
 /// The file's last record opened a quoted field that is never closed: the

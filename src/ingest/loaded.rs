@@ -144,6 +144,8 @@ pub struct FileSummary {
     pub fed: Vec<(String, String)>,
     /// Source columns that fed no canonical column (kept under their own names).
     pub unused: Vec<String>,
+    /// First and last date of its accepted incidents (`None` for a store, or no rows).
+    pub dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 /// Canonical incidents from one or more files, and what was rejected.

@@ -14,6 +14,7 @@ use polars::prelude::LazyFrame;
 use crate::config::{ChartEntry, Config};
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
+use crate::pipeline::common_coverage;
 use crate::query::{self, Coverage, Origin};
 use crate::render::chart::{self, Annotation, Colours, Look, Provenance};
 
@@ -56,7 +57,8 @@ pub struct ChartRun {
     pub days_since: bool,
 }
 
-/// Draw one configured chart in each of its formats.
+/// Draw one configured chart in each of its formats; a note a user must see goes to `notes`.
+#[allow(clippy::too_many_arguments)]
 pub fn render_chart(
     cfg: &Config,
     entry: &ChartEntry,
@@ -65,6 +67,7 @@ pub fn render_chart(
     annotations: &[Annotation],
     colours: &mut Colours,
     run: ChartRun,
+    notes: &mut Vec<String>,
 ) -> Result<Files> {
     let mut q = entry.query.clone();
     q.coverage = run.coverage;
@@ -75,6 +78,9 @@ pub fn render_chart(
         q.to = Some(q.to.map_or(to, |t| t.min(to)));
     }
     let label = format!("chart {:?}", entry.name);
+    if let Some(n) = common_coverage(lf, inputs, &mut q)? {
+        notes.push(format!("{label}: {n}"));
+    }
     let look = Look {
         kind: entry.kind,
         title: entry.title.clone(),
@@ -93,22 +99,34 @@ pub fn render_chart(
 }
 
 /// Every chart and table of the config; `coverage` is what the data is
-/// declared complete for (`[data] as_of`, `covers_from`, `--as-of`).
-pub fn render_report(cfg: &Config, lf: &LazyFrame, inputs: &[FileSummary], coverage: Coverage) -> Result<Files> {
+/// declared complete for (`[data] as_of`, `covers_from`, `--as-of`). With the
+/// files, the notes a user must see (entries narrowed to the dates all sources cover).
+pub fn render_report(
+    cfg: &Config,
+    lf: &LazyFrame,
+    inputs: &[FileSummary],
+    coverage: Coverage,
+) -> Result<(Files, Vec<String>)> {
     let annotations = annotations(cfg)?;
     let mut colours = Colours::default();
     let mut files = Vec::new();
+    let mut notes = Vec::new();
     for entry in &cfg.charts {
         let run = ChartRun { coverage, ..Default::default() };
-        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run)?);
+        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut notes)?);
     }
     for t in &cfg.tables {
         let label = format!("table {:?}", t.name);
-        let q = query::Query { coverage, ..t.query.clone() };
-        let (_, table) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
+        let mut q = query::Query { coverage, ..t.query.clone() };
+        let narrowed = common_coverage(lf, inputs, &mut q)?;
+        let (_, mut table) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
+        if let Some(n) = narrowed {
+            notes.push(format!("{label}: {n}"));
+            table.notes.insert(0, n);
+        }
         for f in &t.formats {
             files.push((format!("{}.{}", t.name, f.extension()), f.writer().table(&table).into_bytes()));
         }
     }
-    Ok(files)
+    Ok((files, notes))
 }

@@ -74,7 +74,8 @@ fn render_weekly(
         let window = Some((from, week.end));
         // The first chart also shows the days since the last incident: a lull reads at a glance.
         let run = ChartRun { window, coverage, days_since: i == 0 };
-        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run) {
+        // Weekly runs declare coverage or end with the report week, so a chart is not narrowed: no notes.
+        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut Vec::new()) {
             Ok(f) => files.extend(f),
             // A quiet week can leave a chart with nothing to draw; the summary says so.
             Err(Error::NothingToDraw) => {}

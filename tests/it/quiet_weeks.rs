@@ -503,3 +503,52 @@ fn issue_15_weekly_ranks_casualties_by_killed_plus_wounded_unless_told() {
     let s = run("rank_casualties = \"killed\"");
     assert_eq!(targets(&s), ["Tower 22"]);
 }
+
+#[test]
+fn issue_15_sources_covering_different_dates_fill_only_what_all_cover() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("second_tracker.csv");
+    std::fs::write(&other, "incident_id,date,actor,country\nx1,2024-01-02,KH,Iraq\nx2,2024-03-20,KH,Iraq\n").unwrap();
+    let data = fixture("tracker_lull.csv");
+    let rows_in = |lo: NaiveDate, hi: NaiveDate| -> i64 {
+        let text = std::fs::read_to_string(&data).unwrap();
+        let mut n = 0;
+        for l in text.lines().skip(1) {
+            let d = NaiveDate::parse_from_str(l.split(',').next().unwrap(), "%Y-%m-%d").unwrap();
+            n += i64::from(d >= lo && d <= hi);
+        }
+        n + i64::from(ymd(2024, 1, 2) >= lo && ymd(2024, 1, 2) <= hi)
+            + i64::from(ymd(2024, 3, 20) <= hi && ymd(2024, 3, 20) >= lo)
+    };
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["agg", "--every", "week", "--fill-zeros", "--format", "csv"])
+            .args(extra)
+            .arg(&data)
+            .arg(&other)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let sum: i64 = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse::<i64>().unwrap())
+            .sum();
+        (sum, String::from_utf8(out.stderr).unwrap())
+    };
+    // The tracker ends on 4 February, the second sheet runs to 20 March: only 2 January to 4 February is filled.
+    let (sum, notes) = run(&[]);
+    assert_eq!(sum, rows_in(ymd(2024, 1, 2), ymd(2024, 2, 4)));
+    let total = rows_in(ymd(2000, 1, 1), ymd(2100, 1, 1));
+    assert!(
+        notes.contains("counted 2024-01-02 to 2024-02-04, which all of them cover")
+            && notes.contains(&format!("{} incidents outside it left out", total - sum)),
+        "{notes}"
+    );
+    // Declared coverage is "told otherwise": every incident counts, through the declared date.
+    let (sum, notes) = run(&["--as-of", "2024-03-31"]);
+    assert_eq!(sum, total);
+    assert!(!notes.contains("sources cover different dates"), "{notes}");
+}
