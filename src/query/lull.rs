@@ -139,13 +139,17 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
     Ok((out, t))
 }
 
-/// The date lulls are counted to when none is given: the declared coverage's
-/// end or `--to` (the earlier of the two), else the input's last incident.
+/// The date a chart's lulls are counted to: the declared coverage's end,
+/// else the input's last incident (a lull past the data is not known), in
+/// either case no later than `--to`.
 pub fn default_as_of(incidents: LazyFrame, q: &Query) -> Result<Option<NaiveDate>> {
-    Ok(match (q.coverage.to, q.to) {
-        (Some(a), Some(t)) => Some(a.min(t)),
-        (Some(d), None) | (None, Some(d)) => Some(d),
-        (None, None) => super::aggregate::date_bounds(incidents)?.map(|b| b.1),
+    let end = match q.coverage.to {
+        Some(a) => Some(a),
+        None => super::aggregate::date_bounds(incidents)?.map(|b| b.1),
+    };
+    Ok(match (end, q.to) {
+        (Some(e), Some(t)) => Some(e.min(t)),
+        (e, t) => e.or(t),
     })
 }
 

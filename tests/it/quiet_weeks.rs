@@ -374,6 +374,17 @@ fn issue_15_gap_chart_draws_each_gap_and_the_current_lull_to_as_of() {
     let want: Vec<i64> = dates.windows(2).map(|w| (w[1] - w[0]).num_days()).collect();
     assert_eq!(peaks, want);
     assert_eq!(g.sawtooth(&g.lines[0]).last(), Some(&(ymd(2024, 3, 31), 56)));
+    // Without a declaration the lull stops at the data's last incident, even with a later --to:
+    // whether anything happened after it is not known.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "gap", "--to", "2024-03-31", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("as of 2024-02-04") && !text.contains("56 days"), "{text}");
     // Periods do not apply to a gap chart.
     Command::cargo_bin("sitrep")
         .unwrap()
