@@ -164,6 +164,9 @@ fn weekly_on_a_tracker_fixture_reports_what_it_cannot_know() {
 #[test]
 fn report_renders_every_configured_chart_and_table_identically_twice() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Every [[chart]] in its default svg and png, every [[table]] in its two formats.
+    let config = std::fs::read_to_string(repo("sitrep.toml")).unwrap();
+    let files = 2 * (config.matches("\n[[chart]]").count() + config.matches("\n[[table]]").count());
     for d in [&a, &b] {
         Command::cargo_bin("sitrep")
             .unwrap()
@@ -173,8 +176,9 @@ fn report_renders_every_configured_chart_and_table_identically_twice() {
             .arg(d.path())
             .assert()
             .success()
-            .stdout(contains("report: 16 files from 16,566 incidents"));
+            .stdout(contains(format!("report: {files} files from 16,566 incidents")));
     }
+    assert_eq!(std::fs::read_dir(a.path()).unwrap().count(), files);
     for e in std::fs::read_dir(a.path()).unwrap() {
         let n = e.unwrap().file_name();
         assert!(std::fs::read(a.path().join(&n)).unwrap() == std::fs::read(b.path().join(&n)).unwrap(), "{n:?}");
