@@ -1,8 +1,11 @@
 //! ACLED: the current 31-column export (`event_id_cnty,event_date,…,timestamp`)
 //! and older upper-case exports (`EVENT_ID_CNTY,…,FATALITIES`), with dates as
 //! `2022-12-28`, `28 December 2022` or `01-January-2015`.
-//! actor1 → actor, actor2 → target, sub_event_type → weapon (the taxonomy
-//! refines it), event_type → event_type, time_precision → date precision.
+//! actor1 → actor, actor2 → target, inter2 → target type (the target's kind;
+//! the taxonomy refines it by the notes and the target's alias),
+//! sub_event_type → weapon (the taxonomy refines air strikes and shelling by
+//! the notes), event_type → event_type (and so event_class),
+//! time_precision → date precision.
 
 use std::path::Path;
 
@@ -36,6 +39,24 @@ pub fn precision_codes() -> Vec<(String, DatePrecision)> {
         .collect()
 }
 
+/// ACLED `inter1`/`inter2` codes as the names current exports write (0: no actor).
+pub fn inter_codes() -> super::layout::Recode {
+    [
+        ("0", None),
+        ("1", Some("State forces")),
+        ("2", Some("Rebel group")),
+        ("3", Some("Political militia")),
+        ("4", Some("Identity militia")),
+        ("5", Some("Rioters")),
+        ("6", Some("Protesters")),
+        ("7", Some("Civilians")),
+        ("8", Some("External/Other forces")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+    .collect()
+}
+
 /// Build the layout from the header.
 pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
     let h = Header::new(path, &columns);
@@ -55,6 +76,10 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
         l.rule(col::DATE_PRECISION, Rule::Precision { idx: i, codes: precision_codes() });
     } else {
         l.rule(col::DATE_PRECISION, Rule::Const(DatePrecision::Day.as_str().into()));
+    }
+    // The target's kind: `inter2` as a code (older exports) or as text.
+    if let Some(i) = h.find(&["inter2"]) {
+        l.rule(col::TARGET_TYPE, Rule::Text { idx: i, recode: Some(inter_codes()) });
     }
     for (c, names) in [
         (col::INCIDENT_ID, &["event_id_cnty"][..]),
