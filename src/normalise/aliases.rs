@@ -106,6 +106,7 @@ const GENERIC: &[(&str, &str, Option<&str>)] = &[
     ("rioters", "Rioters", Some("protesters")),
     ("unidentified armed group", "Unidentified armed group", None),
     ("unidentified military forces", "Unidentified military forces", None),
+    ("private security forces", "Private security forces", None),
 ];
 
 /// Alias table: folded alias → group.

@@ -13,9 +13,10 @@
 //!   `target_type` and `event_class` (from `event_type`) by ordered,
 //!   row-local rules ([`taxonomy`]): exact values are authoritative;
 //!   keywords in free text decide only catch-all and missing values and the
-//!   values a `refine` entry names. An event of a class without a weapon
-//!   (ACLED's demonstrations and strategic developments) has weapon `none`;
-//!   a target the alias table types (a US force) gives its target type.
+//!   values a `refine` entry names. An event of a class that is not an
+//!   attack (ACLED's demonstrations and strategic developments) has weapon
+//!   `none` and no target type; a target the alias table types (a US force)
+//!   gives its target type.
 //! * Files given later win over earlier ones and over the shipped defaults.
 //! * A value no rule maps is kept as it is and listed in [`Unmapped`], so a
 //!   new spelling is visible (`sitrep check --unmapped`) and `--strict` can
@@ -231,9 +232,11 @@ impl Normaliser {
             (c::TARGET_TYPE, TARGET_TYPE_RAW, &self.target_type, TARGET_TYPE_TEXT),
         ] {
             let missing = if wanted(&[column]) {
-                let none = (column == c::WEAPON).then_some(&self.event_class.without_weapon[..]);
+                // Not an attack (a protest): weapon "none", no target type.
+                let not_attack = (&self.event_class.not_attacks[..], (column == c::WEAPON).then_some("none"));
                 let hint = column == c::TARGET_TYPE;
-                let (next, missing) = apply_taxonomy(lf, column, raw_name, tax, extra, none, hint, list_unmapped)?;
+                let (next, missing) =
+                    apply_taxonomy(lf, column, raw_name, tax, extra, not_attack, hint, list_unmapped)?;
                 lf = next;
                 missing
             } else {
@@ -358,8 +361,9 @@ fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> LazyFrame {
 
 /// Normalise one taxonomy field by the rules of [`taxonomy`]: the rule of
 /// each distinct value is decided once and joined back; the keywords run per
-/// row on its own free text. `without_weapon`: event classes whose events
-/// get weapon `none`; `hint`: use the target type the target's alias gives.
+/// row on its own free text. `not_attack`: the event classes that are not
+/// attacks, and the category their events get (`none` for weapons, null for
+/// target types); `hint`: use the target type the target's alias gives.
 #[allow(clippy::too_many_arguments)]
 fn apply_taxonomy(
     lf: LazyFrame,
@@ -367,7 +371,7 @@ fn apply_taxonomy(
     raw_name: &str,
     tax: &Taxonomy,
     text_columns: &[&str],
-    without_weapon: Option<&[String]>,
+    not_attack: (&[String], Option<&str>),
     hint: bool,
     list_unmapped: bool,
 ) -> Result<(LazyFrame, Vec<(String, u64)>)> {
@@ -393,10 +397,11 @@ fn apply_taxonomy(
         hint: (hint && has(TARGET_HINT)).then(|| col(TARGET_HINT)),
     };
     let mut category = category_expr(tax, rows);
-    if let Some(classes) = without_weapon.filter(|c| !c.is_empty() && has(EVENT_CLASS)) {
-        let none = classes.iter().map(|k| col(EVENT_CLASS).eq(lit(k.clone()))).reduce(|a, b| a.or(b));
-        if let Some(none) = none {
-            category = when(none).then(lit("none")).otherwise(category);
+    let (classes, instead) = not_attack;
+    if has(EVENT_CLASS) {
+        if let Some(not) = classes.iter().map(|k| col(EVENT_CLASS).eq(lit(k.clone()))).reduce(|a, b| a.or(b)) {
+            let instead = instead.map_or_else(|| lit(NULL).cast(DataType::String), lit);
+            category = when(not).then(instead).otherwise(category);
         }
     }
     let joined = join_map(lf, map, raw_name).with_column(category.alias("__category"));

@@ -50,9 +50,9 @@ pub(super) struct Section {
     pub(super) catch_all: Vec<String>,
     #[serde(default)]
     pub(super) refine: Vec<RefineEntry>,
-    /// Only in `[event_class]`: classes whose events have no weapon (weapon `none`).
+    /// Only in `[event_class]`: classes whose events are not attacks (weapon `none`, no target type).
     #[serde(default)]
-    pub(super) without_weapon: Vec<String>,
+    pub(super) not_attacks: Vec<String>,
 }
 
 /// A taxonomy file.
@@ -112,8 +112,8 @@ pub struct Taxonomy {
     refine_index: HashMap<String, usize>,
     /// Ordered (keyword, category) rules; the first that matches wins.
     pub keywords: Vec<(String, String)>,
-    /// Only for event classes: classes without a weapon.
-    pub without_weapon: Vec<String>,
+    /// Only for event classes: classes whose events are not attacks.
+    pub not_attacks: Vec<String>,
 }
 
 impl Taxonomy {
@@ -139,7 +139,7 @@ impl Taxonomy {
         for r in &s.refine {
             check(&r.otherwise)?;
         }
-        for v in &s.without_weapon {
+        for v in &s.not_attacks {
             check(v)?;
         }
         if let Some(f) = &self.fallback {
@@ -164,7 +164,7 @@ impl Taxonomy {
                 }
             }
         }
-        self.without_weapon.extend(s.without_weapon);
+        self.not_attacks.extend(s.not_attacks);
         // Later files' keywords are tried first.
         let mut kws: Vec<(String, String)> = s.keywords.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
         kws.append(&mut self.keywords);

@@ -152,7 +152,7 @@ pub fn filter_expr(lf: &LazyFrame, q: &Query) -> Result<Expr> {
 
 /// `--where actor=…` with `--split-actors`: applied to each actor after the split,
 /// so "HTS" matches the incidents of "Ahrar al-Sham, HTS".
-fn actor_filter(lf: LazyFrame, q: &Query) -> LazyFrame {
+pub fn actor_filter(lf: LazyFrame, q: &Query) -> LazyFrame {
     let mut lf = lf;
     for (column, values) in q.filters.iter().filter(|(c, _)| q.split_actors && c == c::ACTOR) {
         let any = values.iter().map(|v| col(column.as_str()).eq(lit(v.clone()))).reduce(|a, b| a.or(b));
@@ -171,9 +171,10 @@ pub fn precision_at_most(max: DatePrecision) -> Expr {
         .fold(col(c::DATE_PRECISION).is_null(), |acc, p| acc.or(col(c::DATE_PRECISION).eq(lit(p.as_str()))))
 }
 
-/// Split "A, B, C" actor cells into one row per actor.
+/// Split "A, B; C" actor cells into one row per actor (normalised cells
+/// join the actors of a joint claim with ", ").
 pub fn split_actors(lf: LazyFrame) -> LazyFrame {
-    lf.with_column(col(c::ACTOR).str().split(lit(",")).alias(c::ACTOR))
+    lf.with_column(col(c::ACTOR).str().replace_all(lit(";"), lit(","), true).str().split(lit(",")).alias(c::ACTOR))
         .explode(by_name([c::ACTOR], true, false), ExplodeOptions { empty_as_null: true, keep_nulls: true })
         .with_column(col(c::ACTOR).str().strip_chars(lit(NULL)).alias(c::ACTOR))
         .with_column(

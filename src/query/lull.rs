@@ -60,6 +60,9 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
     let to = Some(q.to.map_or(as_of, |t| t.min(as_of)));
     let lq = Query { to, ..q.clone() };
     let base = filtered(incidents, &lq)?;
+    // `--split-actors`: each actor of a joint claim has its own last attack.
+    let base =
+        if q.split_actors { super::aggregate::actor_filter(super::aggregate::split_actors(base), q) } else { base };
     let day_only = super::aggregate::precision_at_most(DatePrecision::Day);
     let skipped =
         base.clone().filter(day_only.clone().not()).select([len().cast(DataType::UInt64).alias("n")]).run()?;

@@ -1,6 +1,7 @@
 //! The integration test binary: library-level ingest tests and CLI tests.
 
 mod charts;
+mod classification;
 mod cli;
 mod fuzz;
 mod hostile;
