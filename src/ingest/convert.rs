@@ -352,6 +352,18 @@ impl<'a> Converter<'a> {
                         Parsed::Text(Cow::Owned(parts.join(" | ")))
                     }
                 }
+                Some(Rule::Cameo { idxs, as_target_type }) => {
+                    let parts: Vec<Cow<'r, str>> =
+                        idxs.iter().map(|&i| text(i)).collect::<std::result::Result<_, _>>()?;
+                    // SQL exports write NULL for an empty field.
+                    let part = |i: usize| if parts[i].trim().eq_ignore_ascii_case("null") { "" } else { &parts[i] };
+                    let value = if *as_target_type {
+                        super::cameo::target_type(part(0)).map(str::to_string)
+                    } else {
+                        super::cameo::actor(part(0), part(1), part(2))
+                    };
+                    value.map_or(Parsed::Null, |v| Parsed::Text(Cow::Owned(v)))
+                }
                 Some(Rule::Text { idx, recode }) => match trim_cow(text(*idx)?) {
                     None => Parsed::Null,
                     Some(v) => match recode.as_ref().and_then(|r| lookup(r, &v)) {

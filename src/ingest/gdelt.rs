@@ -1,8 +1,10 @@
 //! GDELT events: 1.0 (57 columns before April 2013, 58 with SOURCEURL) and 2.0
 //! (61 columns: an ADM2 code after each ADM1 code). Tab-separated, no header
 //! (a header row, as BigQuery exports have, is recognised too).
-//! SQLDATE `YYYYMMDD` → date (day precision), Actor1Name → actor,
-//! Actor2Name → target, EventCode (CAMEO) → event_type, ActionGeo → place.
+//! SQLDATE `YYYYMMDD` → date (day precision), Actor1 → actor and Actor2 →
+//! target by their CAMEO codes and names ([`super::cameo`]; Actor2's role
+//! codes → target type), EventCode (CAMEO) → event_type (and so
+//! event_class), ActionGeo → place.
 //! GDELT has no casualty counts: fatalities stay null (unknown), never 0.
 
 use std::path::Path;
@@ -96,9 +98,23 @@ pub fn layout(path: &Path, columns: Vec<String>, has_header: bool) -> Result<Lay
     l.rule(col::INCIDENT_ID, text(h.require(p, &["GLOBALEVENTID"])?))
         .rule(col::DATE, Rule::Date { idx: h.require(p, &["SQLDATE"])?, formats: vec![DateFormat::Compact] })
         .rule(col::DATE_PRECISION, Rule::Const(DatePrecision::Day.as_str().into()));
+    // Actors by their CAMEO codes where those say more than the name (see `cameo`).
+    for (c, who) in [(col::ACTOR, "Actor1"), (col::TARGET, "Actor2")] {
+        let idx = |part: &str| h.find(&[&format!("{who}{part}")]);
+        match (idx("Code"), idx("KnownGroupCode"), idx("Name")) {
+            (Some(code), Some(group), Some(name)) => {
+                l.rule(c, Rule::Cameo { idxs: [code, group, name], as_target_type: false });
+                if c == col::TARGET {
+                    l.rule(col::TARGET_TYPE, Rule::Cameo { idxs: [code, group, name], as_target_type: true });
+                }
+            }
+            (_, _, Some(name)) => {
+                l.rule(c, text(name));
+            }
+            _ => {}
+        }
+    }
     for (c, name) in [
-        (col::ACTOR, "Actor1Name"),
-        (col::TARGET, "Actor2Name"),
         (col::EVENT_TYPE, "EventCode"),
         (col::COUNTRY, "ActionGeo_CountryCode"),
         (col::ADMIN1, "ActionGeo_ADM1Code"),

@@ -63,6 +63,15 @@ pub enum Rule {
         /// their lower bound (tracker sheets) instead of rejecting them.
         approx: bool,
     },
+    /// A GDELT actor from its CAMEO code, known group code and name
+    /// ([`super::cameo::actor`]); with `as_target_type`, the target type its
+    /// role codes give ([`super::cameo::target_type`]).
+    Cameo {
+        /// Actor code, known group code and name column indexes.
+        idxs: [usize; 3],
+        /// Give the target type instead of the name.
+        as_target_type: bool,
+    },
     /// Latitude (`limit` 90) or longitude (`limit` 180).
     Coord {
         /// Source column index.
@@ -95,6 +104,7 @@ impl Rule {
             | Rule::Coord { idx, .. } => vec![*idx],
             Rule::DateParts { parts } | Rule::PartsPrecision { parts } => parts.to_vec(),
             Rule::Key { idxs } => idxs.clone(),
+            Rule::Cameo { idxs, .. } => idxs.to_vec(),
             Rule::Const(_) => vec![],
         }
     }

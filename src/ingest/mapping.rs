@@ -17,6 +17,7 @@
 //! weapon = "Weapon"
 //! fatalities = "Killed"
 //! # or, for split dates:  date = { year = "yr", month = "mo", day = "dy" }
+//! # GDELT actors by CAMEO codes: actor = { code = 6, known_group = 9, name = 7 }
 //!
 //! [precision_codes]                 # values of the date_precision column
 //! exact = "day"
@@ -96,6 +97,16 @@ pub enum ColumnRef {
         /// Day column.
         day: Box<ColumnRef>,
     },
+    /// A GDELT actor by its CAMEO code, known group code and name (see
+    /// `ingest::cameo`); as `target_type`, the target type of the code's roles.
+    Cameo {
+        /// Actor code column (`Actor1Code`).
+        code: Box<ColumnRef>,
+        /// Known group code column (`Actor1KnownGroupCode`).
+        known_group: Box<ColumnRef>,
+        /// Name column (`Actor1Name`).
+        name: Box<ColumnRef>,
+    },
 }
 
 impl Mapping {
@@ -171,6 +182,9 @@ impl Mapping {
             ColumnRef::Position(p) if (1..=n_cols).contains(p) => Ok(p - 1),
             ColumnRef::Position(p) => Err(self.err(format!("column position {p} is outside 1..{n_cols}"))),
             ColumnRef::Parts { .. } => Err(self.err("only `date` can be given as year/month/day parts".into())),
+            ColumnRef::Cameo { .. } => {
+                Err(self.err("only actor, target and target_type can be given as CAMEO code/known_group/name".into()))
+            }
         }
     }
 
@@ -189,6 +203,10 @@ impl Mapping {
                     let parts = [self.index(&h, year, n)?, self.index(&h, month, n)?, self.index(&h, day, n)?];
                     l.rule(col::DATE_PRECISION, Rule::PartsPrecision { parts });
                     Rule::DateParts { parts }
+                }
+                (ColumnRef::Cameo { code, known_group, name }, col::ACTOR | col::TARGET | col::TARGET_TYPE, _) => {
+                    let idxs = [self.index(&h, code, n)?, self.index(&h, known_group, n)?, self.index(&h, name, n)?];
+                    Rule::Cameo { idxs, as_target_type: *c == col::TARGET_TYPE }
                 }
                 (_, col::DATE_PRECISION, _) => {
                     let idx = self.index(&h, r, n)?;
@@ -288,6 +306,12 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
                 reference(parts[2])
             )),
             Rule::PartsPrecision { .. } => {}
+            Rule::Cameo { idxs, .. } => columns.push(format!(
+                "{c} = {{ code = {}, known_group = {}, name = {} }}",
+                reference(idxs[0]),
+                reference(idxs[1]),
+                reference(idxs[2])
+            )),
             Rule::Precision { idx, codes: c2 } => {
                 columns.push(format!("{c} = {}", reference(*idx)));
                 codes.extend(c2.iter().cloned());

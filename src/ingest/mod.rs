@@ -15,6 +15,7 @@
 //! rejects file) and [`loaded`] (the result types).
 
 pub mod acled;
+pub mod cameo;
 pub mod convert;
 pub mod dates;
 pub mod duplicates;

@@ -8,7 +8,8 @@
 //! Democratic Forces`), state forces (`Military Forces of X`, `Police Forces of
 //! X`, UCDP's `Government of X`: one state actor per country, the force a
 //! sub-level), and the generic groups ACLED names by country (`Civilians
-//! (Iraq)`, `Protesters (Syria)`). A cell naming several actors is split on
+//! (Iraq)`, `Protesters (Syria)`), and a country's name, demonym or capital
+//! (GDELT's `INDIA`, `AMERICAN`, `WASHINGTON`) as its state. A cell naming several actors is split on
 //! `,` and `;`, and on `/`, `&` and ` and ` when that names known groups.
 
 use std::collections::HashMap;
@@ -107,6 +108,29 @@ const GENERIC: &[(&str, &str, Option<&str>)] = &[
     ("unidentified armed group", "Unidentified armed group", None),
     ("unidentified military forces", "Unidentified military forces", None),
     ("private security forces", "Private security forces", None),
+    ("government unspecified country", "Government (unspecified country)", Some("government")),
+    ("military forces unspecified country", "Military Forces (unspecified country)", Some("state forces")),
+    ("police forces unspecified country", "Police Forces (unspecified country)", Some("state forces")),
+    ("rebels", "Rebels", None),
+    // GDELT's generic actor names (a story's words, not a group).
+    ("separatist", "Rebels", None),
+    ("separatists", "Rebels", None),
+    ("militia", "Militia (unnamed)", Some("militia")),
+    ("militias", "Militia (unnamed)", Some("militia")),
+    ("citizen", "Civilians", Some("civilian")),
+    ("citizens", "Civilians", Some("civilian")),
+    ("civilian", "Civilians", Some("civilian")),
+    ("hospital", "Health workers and facilities", Some("civilian")),
+    ("nurse", "Health workers and facilities", Some("civilian")),
+    ("doctor", "Health workers and facilities", Some("civilian")),
+    ("christian", "Christians", Some("civilian")),
+    ("christians", "Christians", Some("civilian")),
+    ("jewish", "Jews", Some("civilian")),
+    ("kurd", "Kurds", None),
+    ("kurds", "Kurds", None),
+    ("kurdish", "Kurds", None),
+    ("lawmaker", "Legislators", Some("government")),
+    ("lawmakers", "Legislators", Some("government")),
 ];
 
 /// Alias table: folded alias → group.
@@ -217,6 +241,10 @@ impl AliasTable {
         }
         if let Some(r) = self.state_force(raw, "") {
             return Some(r);
+        }
+        // A country's name, demonym or capital (GDELT's "INDIA", "AMERICAN"): its state.
+        if let Some(country) = crate::ingest::cameo::country_named(raw) {
+            return self.state_force(&format!("Government of {country}"), "");
         }
         let key = fold(raw);
         GENERIC.iter().find(|(k, _, _)| *k == key).map(|(_, name, tt)| Resolved {

@@ -170,7 +170,10 @@ fn gdelt_headerless_tsv_1_0_and_2_0() {
     assert_eq!(v1.files[0].layout, "gdelt 1.0 (58 columns, no header)");
     assert_eq!(v1.accepted(), 3);
     assert_eq!(dates(&v1.frame, col::DATE)[0], ymd(2024, 1, 28));
-    assert_eq!(strs(&v1.frame, col::ACTOR), vec![s("MILITIA"), s("IRAQ"), None]);
+    // Issue 14: the CAMEO code IRQMIL says more than the names ("MILITIA", "IRAQ", none).
+    assert_eq!(strs(&v1.frame, col::ACTOR), vec![s("Military Forces of Iraq"); 3]);
+    assert_eq!(strs(&v1.frame, col::TARGET)[0], s("Military Forces of United States"));
+    assert_eq!(strs(&v1.frame, col::TARGET_TYPE)[0], s("State forces"));
     assert_eq!(strs(&v1.frame, col::EVENT_TYPE)[1], s("183"));
     assert_eq!(strs(&v1.frame, col::SOURCE)[0], s("https://example.org/a"));
     assert_eq!(v1.frame.column(col::FATALITIES).unwrap().null_count(), 3);
