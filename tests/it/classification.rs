@@ -340,3 +340,34 @@ proptest! {
         same_as_alone(picks.iter().map(|p| p.index(n) as IdxSize).collect())?;
     }
 }
+
+/// Rows with a value and rows with an unmapped value, from `check --unmapped`'s output and the loaded frame.
+fn coverage(file: &std::path::Path, column: &str) -> (u64, u64) {
+    let l = load_incidents(&[file.to_path_buf()], &LoadOptions::default()).unwrap();
+    let (df, unmapped) = Normaliser::load(&[], &[]).unwrap().apply(l.frame).unwrap();
+    let with_value = (df.height() - df.column(column).unwrap().null_count()) as u64;
+    (with_value, unmapped.rows(column))
+}
+
+#[test]
+fn issue_14_actor_and_target_coverage_on_iraq_syria_yemen_exports() {
+    // Made-up ACLED rows with the codebook's actor names, and real GDELT events (credit: The GDELT Project).
+    for (file, actors, targets) in
+        [(fixture("acled_iraq_syria_yemen.csv"), 1.0, 1.0), (fixture("gdelt2_iraq_syria_yemen.export.CSV"), 0.95, 0.95)]
+    {
+        let (n, miss) = coverage(&file, col::ACTOR);
+        assert!(1.0 - miss as f64 / n as f64 >= actors, "{}: {miss} of {n} actor rows unmapped", file.display());
+        let (n, miss) = coverage(&file, col::TARGET);
+        assert!(1.0 - miss as f64 / n as f64 >= targets, "{}: {miss} of {n} target rows unmapped", file.display());
+    }
+    // GDELT's names for the United States and its codes map to one state actor, its forces under it.
+    let l = load_incidents(&[fixture("gdelt2_iraq_syria_yemen.export.CSV")], &LoadOptions::default()).unwrap();
+    let df = Normaliser::load(&[], &[]).unwrap().apply(l.frame).unwrap().0;
+    let raw = df.column("actor_raw").unwrap().str().unwrap().clone();
+    let parent = df.column(col::ACTOR_PARENT).unwrap().str().unwrap().clone();
+    let us: Vec<Option<&str>> = (0..df.height())
+        .filter(|&i| raw.get(i).is_some_and(|r| r.contains("United States")))
+        .map(|i| parent.get(i))
+        .collect();
+    assert!(!us.is_empty() && us.iter().all(|p| *p == Some("Government of United States of America")), "{us:?}");
+}
