@@ -84,7 +84,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A query names a column the incidents do not have.
-    #[error("--{option}: unknown column {name:?} (columns: {})", columns.join(", "))]
+    #[error("--{option}: unknown column {name:?}{} (columns: {})", did_you_mean(suggestion), columns.join(", "))]
     UnknownColumn {
         /// The query key naming it (`by`, `where`).
         option: &'static str,
@@ -92,6 +92,8 @@ pub enum Error {
         name: String,
         /// The columns there are.
         columns: Vec<String>,
+        /// The column most like it, if one is.
+        suggestion: Option<String>,
     },
     /// The data cannot give what was asked (a week outside the data, a
     /// query that matches no incident, a value `--strict` refuses).
@@ -117,6 +119,11 @@ pub enum Error {
     /// polars failed while processing data that had already been validated.
     #[error("polars")]
     Polars(#[from] polars::error::PolarsError),
+}
+
+/// ` (did you mean "actor"?)`, or nothing.
+pub fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion.as_ref().map_or_else(String::new, |s| format!(" (did you mean {s:?}?)"))
 }
 
 /// What an error is about, which decides the exit code.

@@ -85,8 +85,61 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Edit distance (insertions, deletions, substitutions) between two strings, by chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The `n` candidates closest to `name` (case-insensitive edit distance to
+/// the candidate or one of its words; a candidate containing the name, or
+/// contained in it, counts as close),
+/// closest first, ties by name; only those within about a third of the
+/// name's length, so a guess is a likely typo, not noise.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+    let key = name.to_lowercase();
+    let limit = (key.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let lc = c.to_lowercase();
+            let d = if !key.is_empty() && (lc.contains(&key) || key.contains(&lc)) && !lc.is_empty() {
+                1
+            } else {
+                // The whole name, or one of its words ("katib" is close to "Kataib Hezbollah").
+                let word = lc.split_whitespace().map(|w| edit_distance(&key, w) + 1).min().unwrap_or(usize::MAX);
+                edit_distance(&key, &lc).min(word)
+            };
+            (d <= limit).then_some((d, c))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(n).map(|(_, c)| c).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn closest_names_are_likely_typos_not_noise() {
+        use super::{closest, edit_distance};
+        let names = ["Kataib Hezbollah", "Harakat Hezbollah al-Nujaba", "IS", "actor", "actor_parent"];
+        assert_eq!(closest("Katib", names, 3), ["Kataib Hezbollah"]);
+        assert_eq!(closest("actr", names, 1), ["actor"]);
+        assert!(closest("zzzzzz", names, 3).is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
     #[test]
     fn counts_group_thousands() {
         assert_eq!(super::count(0), "0");

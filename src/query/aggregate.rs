@@ -109,7 +109,8 @@ fn check_column(option: &'static str, name: &str, available: &[String]) -> Resul
     if available.iter().any(|a| a == name) {
         return Ok(());
     }
-    Err(Error::UnknownColumn { option, name: name.to_string(), columns: available.to_vec() })
+    let suggestion = crate::text::closest(name, available.iter().map(String::as_str), 1).first().map(|s| s.to_string());
+    Err(Error::UnknownColumn { option, name: name.to_string(), columns: available.to_vec(), suggestion })
 }
 
 /// Rows matching the query's date range, `--where` filters and `--min-precision`.
@@ -139,7 +140,7 @@ pub fn filter_expr(lf: &LazyFrame, q: &Query) -> Result<Expr> {
             continue;
         }
         let text = col(column.as_str()).cast(DataType::String);
-        let any = values.iter().map(|v| text.clone().eq(lit(v.clone()))).reduce(|a, b| a.or(b));
+        let any = values.iter().map(|v| value_matches(text.clone(), v)).reduce(|a, b| a.or(b));
         if let Some(any) = any {
             pred = pred.and(any);
         }
@@ -150,12 +151,21 @@ pub fn filter_expr(lf: &LazyFrame, q: &Query) -> Result<Expr> {
     Ok(pred)
 }
 
+/// A filter value as a predicate: equal, or empty for `(unknown)`.
+fn value_matches(column: Expr, v: &str) -> Expr {
+    if super::filters::is_unknown(v) {
+        column.is_null()
+    } else {
+        column.eq(lit(v.to_string()))
+    }
+}
+
 /// `--where actor=…` with `--split-actors`: applied to each actor after the split,
 /// so "HTS" matches the incidents of "Ahrar al-Sham, HTS".
 pub fn actor_filter(lf: LazyFrame, q: &Query) -> LazyFrame {
     let mut lf = lf;
     for (column, values) in q.filters.iter().filter(|(c, _)| q.split_actors && c == c::ACTOR) {
-        let any = values.iter().map(|v| col(column.as_str()).eq(lit(v.clone()))).reduce(|a, b| a.or(b));
+        let any = values.iter().map(|v| value_matches(col(column.as_str()), v)).reduce(|a, b| a.or(b));
         if let Some(any) = any {
             lf = lf.filter(any);
         }

@@ -58,6 +58,8 @@ pub fn gaps(dates: &[NaiveDate], as_of: NaiveDate) -> Option<(i64, (i64, NaiveDa
 /// Lull figures per group, as of `as_of` (incidents after it are ignored).
 pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<Lull>, Table)> {
     let to = Some(q.to.map_or(as_of, |t| t.min(as_of)));
+    let (resolved, where_notes) = super::filters::resolve(&incidents, q)?;
+    let q = &resolved;
     let lq = Query { to, ..q.clone() };
     let base = filtered(incidents, &lq)?;
     // `--split-actors`: each actor of a joint claim has its own last attack.
@@ -125,6 +127,7 @@ pub fn lulls(incidents: LazyFrame, q: &Query, as_of: NaiveDate) -> Result<(Vec<L
         ]);
         t.rows.push(row);
     }
+    t.notes.extend(where_notes);
     t.notes.push(format!(
         "as of {as_of}; gaps are days between consecutive incident dates, or from the last incident to {as_of}"
     ));

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod def;
+pub mod filters;
 pub mod lull;
 pub mod period;
 pub mod shape;
@@ -29,6 +30,8 @@ pub use table::{Cell, Table};
 
 /// Run a query over canonical incidents and shape the result.
 pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
+    let (resolved, where_notes) = filters::resolve(&incidents, q)?;
+    let q = &resolved;
     let agg = aggregate::aggregate(incidents.clone(), q)?;
     // The groups `--top` keeps, so that extra passes merge the same leftovers.
     let kept: Option<BTreeSet<Group>> =
@@ -62,7 +65,8 @@ pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
         }
         None => None,
     };
-    let table = shape::shape(q, &agg, since_rows.as_deref(), history.as_ref());
+    let mut table = shape::shape(q, &agg, since_rows.as_deref(), history.as_ref());
+    table.notes.splice(0..0, where_notes);
     Ok((agg, table))
 }
 

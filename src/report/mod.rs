@@ -25,10 +25,17 @@ pub type Files = Vec<(String, Vec<u8>)>;
 /// the file (an unknown column is found only when the data is read).
 fn entry_error(cfg: &Config, label: &str, e: Error) -> Error {
     match e {
-        Error::UnknownColumn { option, name, columns } => Error::Config {
+        Error::UnknownColumn { option, name, columns, suggestion } => Error::Config {
             path: cfg.path.clone(),
             message: Origin::Config(label)
-                .error(option, format!("unknown column {name:?} (columns: {})", columns.join(", ")))
+                .error(
+                    option,
+                    format!(
+                        "unknown column {name:?}{} (columns: {})",
+                        crate::error::did_you_mean(&suggestion),
+                        columns.join(", ")
+                    ),
+                )
                 .to_string(),
         },
         other => other,

@@ -371,3 +371,43 @@ fn issue_14_actor_and_target_coverage_on_iraq_syria_yemen_exports() {
         .collect();
     assert!(!us.is_empty() && us.iter().all(|p| *p == Some("Government of United States of America")), "{us:?}");
 }
+
+#[test]
+fn issue_14_where_matches_as_people_type_and_says_what_is_close() {
+    let data = fixture("tracker_lull.csv");
+    // Independently: rows per "Claimed by" value, and empty ones.
+    let text = std::fs::read_to_string(&data).unwrap();
+    let claimed = |v: &str| text.lines().skip(1).filter(|l| l.split(',').nth(3) == Some(v)).count();
+    let total = |out: &std::process::Output| -> usize {
+        let t = String::from_utf8(out.stdout.clone()).unwrap();
+        t.lines().nth(1).map_or(0, |l| l.rsplit(',').next().unwrap().parse().unwrap())
+    };
+    let run = |w: &str| {
+        Command::cargo_bin("sitrep")
+            .unwrap()
+            .args(["agg", "--format", "csv", "--where", w])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    // An alias, any case and accents: the canonical group.
+    for w in ["actor=KH", "actor=kataib hizballah", "actor=KATA'IB HEZBOLLAH"] {
+        let out = run(w);
+        assert!(out.status.success());
+        assert_eq!(total(&out), claimed("Kataib Hezbollah"), "{w}");
+    }
+    assert_eq!(total(&run("actor=(unknown)")), claimed(""));
+    // Nothing matches: exit 0, a note with the closest value.
+    let out = run("actor=Katib");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--where actor=Katib matches no value; closest: Kataib Hezbollah"));
+    // An unknown --by column suggests the nearest name.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--by", "actr"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown column \"actr\" (did you mean \"actor\"?)"));
+}
