@@ -180,7 +180,8 @@ impl<'a> Converter<'a> {
         let kept = layout
             .kept
             .iter()
-            .filter(|(name, _)| wanted(name))
+            // The attribution column decides an unclaimed incident's claim status.
+            .filter(|(name, _)| wanted(name) || (wanted(col::CLAIMED) && super::native::is_attribution(name)))
             .map(|(name, idx)| (*idx, StringChunkedBuilder::new(name.as_str().into(), cap)))
             .collect();
         Converter {
@@ -363,6 +364,12 @@ impl<'a> Converter<'a> {
                         super::cameo::actor(part(0), part(1), part(2))
                     };
                     value.map_or(Parsed::Null, |v| Parsed::Text(Cow::Owned(v)))
+                }
+                Some(Rule::ClaimedBy { idx }) => {
+                    let v = text(*idx)?;
+                    let v = v.trim();
+                    let none = v.is_empty() || super::native::NO_CLAIM.iter().any(|n| v.eq_ignore_ascii_case(n));
+                    Parsed::Text(Cow::Borrowed(if none { "unclaimed" } else { "claimed" }))
                 }
                 Some(Rule::Text { idx, recode }) => match trim_cow(text(*idx)?) {
                     None => Parsed::Null,

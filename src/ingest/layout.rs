@@ -72,6 +72,13 @@ pub enum Rule {
         /// Give the target type instead of the name.
         as_target_type: bool,
     },
+    /// Whether a claim was made, from a tracker's "Claimed by" column: a
+    /// group's name is `claimed`; an empty cell or "unclaimed", "none", "no
+    /// claim" is `unclaimed` (in a sheet of claims, no claimant is no claim).
+    ClaimedBy {
+        /// Source column index.
+        idx: usize,
+    },
     /// Latitude (`limit` 90) or longitude (`limit` 180).
     Coord {
         /// Source column index.
@@ -101,7 +108,8 @@ impl Rule {
             | Rule::Date { idx, .. }
             | Rule::Precision { idx, .. }
             | Rule::Count { idx, .. }
-            | Rule::Coord { idx, .. } => vec![*idx],
+            | Rule::Coord { idx, .. }
+            | Rule::ClaimedBy { idx } => vec![*idx],
             Rule::DateParts { parts } | Rule::PartsPrecision { parts } => parts.to_vec(),
             Rule::Key { idxs } => idxs.clone(),
             Rule::Cameo { idxs, .. } => idxs.to_vec(),

@@ -18,6 +18,7 @@
 //! fatalities = "Killed"
 //! # or, for split dates:  date = { year = "yr", month = "mo", day = "dy" }
 //! # GDELT actors by CAMEO codes: actor = { code = 6, known_group = 9, name = 7 }
+//! # a claim from the claimant column: claimed = { claimed_by = "Claimed by" }
 //!
 //! [precision_codes]                 # values of the date_precision column
 //! exact = "day"
@@ -96,6 +97,12 @@ pub enum ColumnRef {
         month: Box<ColumnRef>,
         /// Day column.
         day: Box<ColumnRef>,
+    },
+    /// A claim from a "Claimed by" column (`claimed = { claimed_by = "Claimed by" }`):
+    /// a group's name is `claimed`, an empty cell or "unclaimed"/"none" is `unclaimed`.
+    ClaimedBy {
+        /// The column naming the claimant.
+        claimed_by: Box<ColumnRef>,
     },
     /// A GDELT actor by its CAMEO code, known group code and name (see
     /// `ingest::cameo`); as `target_type`, the target type of the code's roles.
@@ -182,6 +189,7 @@ impl Mapping {
             ColumnRef::Position(p) if (1..=n_cols).contains(p) => Ok(p - 1),
             ColumnRef::Position(p) => Err(self.err(format!("column position {p} is outside 1..{n_cols}"))),
             ColumnRef::Parts { .. } => Err(self.err("only `date` can be given as year/month/day parts".into())),
+            ColumnRef::ClaimedBy { .. } => Err(self.err("only `claimed` can be given as { claimed_by = … }".into())),
             ColumnRef::Cameo { .. } => {
                 Err(self.err("only actor, target and target_type can be given as CAMEO code/known_group/name".into()))
             }
@@ -207,6 +215,9 @@ impl Mapping {
                 (ColumnRef::Cameo { code, known_group, name }, col::ACTOR | col::TARGET | col::TARGET_TYPE, _) => {
                     let idxs = [self.index(&h, code, n)?, self.index(&h, known_group, n)?, self.index(&h, name, n)?];
                     Rule::Cameo { idxs, as_target_type: *c == col::TARGET_TYPE }
+                }
+                (ColumnRef::ClaimedBy { claimed_by }, col::CLAIMED, _) => {
+                    Rule::ClaimedBy { idx: self.index(&h, claimed_by, n)? }
                 }
                 (_, col::DATE_PRECISION, _) => {
                     let idx = self.index(&h, r, n)?;
@@ -306,6 +317,7 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
                 reference(parts[2])
             )),
             Rule::PartsPrecision { .. } => {}
+            Rule::ClaimedBy { idx } => columns.push(format!("{c} = {{ claimed_by = {} }}", reference(*idx))),
             Rule::Cameo { idxs, .. } => columns.push(format!(
                 "{c} = {{ code = {}, known_group = {}, name = {} }}",
                 reference(idxs[0]),

@@ -25,7 +25,26 @@ pub const SYNONYMS: &[(&str, &[&str])] = &[
     (col::LOCATION, &["location", "place", "site", "city"]),
     (col::WEAPON, &["weapon", "means", "method", "munition"]),
     (col::NOTES, &["notes", "description", "details"]),
+    (col::CLAIMED, &["claim", "claim status", "responsibility claimed"]),
 ];
+
+/// What a tracker writes in its "Claimed by" column for no claim: no group.
+pub const NO_CLAIM: &[&str] =
+    &["unclaimed", "none", "no claim", "not claimed", "no one", "nobody", "n/a", "-", "unknown"];
+
+/// Header names (as [`normalise_name`] gives them) of a column saying who
+/// is blamed for an unclaimed attack ("they have not been claimed, but the
+/// United States has blamed Iranian-backed groups"). Kept beside `actor`
+/// under its own name; it makes an unclaimed incident `attributed`.
+pub const ATTRIBUTION: &[&str] = &["attributed to", "attributed", "blamed on", "attribution", "blamed"];
+
+/// Whether a source column says who is blamed ([`ATTRIBUTION`]).
+pub fn is_attribution(name: &str) -> bool {
+    ATTRIBUTION.contains(&normalise_name(name).as_str())
+}
+
+/// Header names (as [`normalise_name`] gives them) of a column naming the claimant.
+const CLAIMANT: &[&str] = &["claimed by", "claimant"];
 
 /// A header name as matched: lower case, punctuation as spaces, one space between words.
 pub fn normalise_name(name: &str) -> String {
@@ -88,6 +107,15 @@ pub fn guess(description: &str, columns: Vec<String>) -> Layout {
     }
     if find(&columns, col::DATE_PRECISION).is_none() {
         l.rule(col::DATE_PRECISION, Rule::Const(DatePrecision::Day.as_str().into()));
+    }
+    // A "Claimed by" column: its group is the actor, and whether it names one is the claim.
+    let claimant = columns.iter().position(|n| CLAIMANT.contains(&normalise_name(n).as_str()));
+    if let Some(i) = claimant.filter(|i| l.rule_for(col::ACTOR).is_some_and(|r| r.sources() == [*i])) {
+        let recode: super::layout::Recode = NO_CLAIM.iter().map(|n| (n.to_string(), None)).collect();
+        l.rule(col::ACTOR, Rule::Text { idx: i, recode: Some(recode) });
+        if l.rule_for(col::CLAIMED).is_none() {
+            l.rule(col::CLAIMED, Rule::ClaimedBy { idx: i });
+        }
     }
     l.finish()
 }

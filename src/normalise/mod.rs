@@ -51,6 +51,9 @@ pub const DEFAULT_TAXONOMY: &str = include_str!("../../data/taxonomy.toml");
 /// event_class="political violence"` counts attacks without protests.
 pub const EVENT_CLASS: &str = "event_class";
 
+/// Column keeping the source's claim value.
+pub const CLAIMED_RAW: &str = "claimed_raw";
+
 /// Internal: the target type the alias table gives a row's target.
 const TARGET_HINT: &str = "__target_type_hint";
 
@@ -98,6 +101,8 @@ pub struct Normaliser {
     pub target_type: Taxonomy,
     /// Event classes of event types.
     pub event_class: Taxonomy,
+    /// Claim statuses (claimed, attributed, unclaimed, disputed).
+    pub claimed: Taxonomy,
     /// SHA-256 over sitrep's version and every table's text: two normalisers
     /// with the same fingerprint map every value the same way, so a store
     /// normalised with it need not be normalised again.
@@ -146,6 +151,9 @@ impl Normaliser {
         }
         if let Some(s) = f.event_class {
             self.event_class.extend(s, "event_class", origin)?;
+        }
+        if let Some(s) = f.claimed {
+            self.claimed.extend(s, "claimed", origin)?;
         }
         Ok(())
     }
@@ -244,11 +252,51 @@ impl Normaliser {
             };
             unmapped.columns.push((column.to_string(), missing));
         }
+        if wanted(&[c::CLAIMED]) {
+            let (next, missing) = self.apply_claimed(lf, list_unmapped)?;
+            lf = next;
+            unmapped.columns.push((c::CLAIMED.to_string(), missing));
+        }
         let schema = lf.clone().collect_schema()?;
         if schema.get(TARGET_HINT).is_some() {
             lf = lf.drop(by_name([TARGET_HINT], true, false));
         }
         Ok((lf, unmapped))
+    }
+
+    /// `claimed` as one of the claim statuses: not claimed (or not said) but
+    /// an `Attributed to` column naming someone: `attributed`; else an exact
+    /// value's status; else the value as it is (listed as unmapped), or unknown.
+    fn apply_claimed(&self, lf: LazyFrame, list_unmapped: bool) -> Result<(LazyFrame, Vec<(String, u64)>)> {
+        let (lf, names) = keep_raw(lf, c::CLAIMED, CLAIMED_RAW)?;
+        let raws: Vec<String> = distinct_counts(lf.clone(), CLAIMED_RAW)?.into_iter().map(|(v, _)| v).collect();
+        let attribution = names.iter().find(|n| crate::ingest::native::is_attribution(n));
+        if raws.is_empty() && attribution.is_none() {
+            return Ok((lf, Vec::new()));
+        }
+        let map = decisions(&self.claimed, &raws)?;
+        let attributed = match attribution {
+            Some(a) => col(a.as_str()).cast(DataType::String).is_not_null(),
+            None => lit(false),
+        };
+        // Not claimed (or not said), but blamed on someone: attributed.
+        let unclaimed = col("__name").eq(lit("unclaimed")).or(col(CLAIMED_RAW).is_null());
+        let status = when(unclaimed.and(attributed))
+            .then(lit("attributed"))
+            .when(col("__name").is_not_null())
+            .then(col("__name"))
+            .otherwise(col(CLAIMED_RAW));
+        let joined = join_map(lf, map, CLAIMED_RAW).with_column(status.alias("__status"));
+        let missing = if list_unmapped {
+            let unmapped = col("__name").is_null().and(col(CLAIMED_RAW).is_not_null());
+            sorted(distinct_counts(joined.clone().filter(unmapped), CLAIMED_RAW)?)
+        } else {
+            Vec::new()
+        };
+        let lf = joined
+            .with_column(col("__status").alias(c::CLAIMED))
+            .select(names.iter().map(|n| col(n.as_str())).collect::<Vec<_>>());
+        Ok((lf, missing))
     }
 
     /// `event_class` from `event_type` (exact values only; null when unknown).

@@ -62,6 +62,7 @@ pub(super) struct TaxonomyFile {
     pub(super) weapon: Option<Section>,
     pub(super) target_type: Option<Section>,
     pub(super) event_class: Option<Section>,
+    pub(super) claimed: Option<Section>,
 }
 
 /// Keywords that decide one source value, and its category when none is found.

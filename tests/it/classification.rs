@@ -411,3 +411,58 @@ fn issue_14_where_matches_as_people_type_and_says_what_is_close() {
         .code(2)
         .stderr(predicates::str::contains("unknown column \"actr\" (did you mean \"actor\"?)"));
 }
+
+#[test]
+fn issue_14_claims_are_a_series_claimed_attributed_unclaimed_disputed_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("claims.csv");
+    // A tracker whose "Claimed by" column is the claim: empty, "unclaimed" or "none" is no claim.
+    std::fs::write(
+        &data,
+        "Date,Claimed by,Attributed to,Target\n\
+         2024-01-01,IRI,,Tower 22\n\
+         2024-01-02,,Kataib Hezbollah,Al-Tanf Garrison\n\
+         2024-01-03,unclaimed,,Erbil Air Base\n\
+         2024-01-04,None,,Erbil Air Base\n\
+         2024-01-05,,,Ain al-Asad\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--by", "claimed,actor", "--format", "csv", "--sort", "name"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).map(|l| l.split_once(',').unwrap().1).collect();
+    // "unclaimed" and "None" are no group: the actor is unknown, not a group called "None".
+    assert_eq!(rows, ["attributed,,1", "claimed,Islamic Resistance in Iraq,1", "unclaimed,,3"], "{text}");
+    // A claimed column of its own, in the words sheets use; GTD's 1/0/-9 codes.
+    let sheet = dir.path().join("sheet.csv");
+    std::fs::write(
+        &sheet,
+        "Date,Group,Claim,Target\n2024-01-01,KH,yes,Tower 22\n2024-01-02,KH,denied,Erbil\n2024-01-03,KH,,Erbil\n",
+    )
+    .unwrap();
+    let c = categories_with_claims(&sheet);
+    assert_eq!(c, [Some("claimed".to_string()), Some("disputed".to_string()), None]);
+    let gtd = categories_with_claims(&fixture("gtd.csv"));
+    assert!(gtd.iter().all(|v| matches!(v.as_deref(), None | Some("claimed") | Some("unclaimed"))), "{gtd:?}");
+    // On a chart, unclaimed is a grey with a readable label, never a strong colour.
+    let svg = dir.path().join("claims.svg");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--every", "week", "--by", "claimed", "--kind", "stacked", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.contains(">\nUnclaimed\n<") && svg.contains("#7A7A7A"), "unclaimed is labelled and grey");
+}
+
+fn categories_with_claims(file: &std::path::Path) -> Vec<Option<String>> {
+    let l = load_incidents(&[file.to_path_buf()], &LoadOptions::default()).unwrap();
+    let df = Normaliser::load(&[], &[]).unwrap().apply(l.frame).unwrap().0;
+    df.column(col::CLAIMED).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+}

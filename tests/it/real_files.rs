@@ -226,7 +226,8 @@ fn issue_13_a_tracker_sheet_is_understood_by_its_header_synonyms() {
         .assert()
         .success()
         .stdout(contains("actor <- Claimed by"))
-        .stdout(contains("fatalities <- Killed, injured <- Wounded, source <- Source URL"))
+        // Issue 14: the claimant column is also the claim.
+        .stdout(contains("fatalities <- Killed, injured <- Wounded, claimed <- Claimed by, source <- Source URL"))
         .stdout(contains("fed nothing  none"))
         .stdout(contains("3 counts read as a lower bound"));
     // A column that looks like a count but feeds nothing is pointed out.

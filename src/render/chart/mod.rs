@@ -246,6 +246,8 @@ impl ChartData {
             } else {
                 gi.iter()
                     .map(|&i| match &r[i] {
+                        // Claim statuses read as words on a chart ("Unclaimed").
+                        Cell::Text(s) if t.columns[i] == crate::schema::col::CLAIMED => capitalise(s),
                         Cell::Text(s) => s.clone(),
                         _ => "(unknown)".to_string(),
                     })
@@ -311,6 +313,12 @@ impl ChartData {
     pub fn totals(&self) -> Vec<f64> {
         (0..self.periods.len()).map(|i| self.series.iter().map(|s| s.values[i]).filter(|v| !v.is_nan()).sum()).collect()
     }
+}
+
+/// "unclaimed" → "Unclaimed".
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 /// A dated event to mark on a chart: a line at `date`, or a band to `end`.
@@ -449,6 +457,19 @@ pub const PALETTE: [RGBColor; 8] = [
 ];
 /// The colour of "Other".
 pub const OTHER_GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
+/// The colour of an unknown group.
+pub const UNKNOWN_GREY: RGBColor = RGBColor(0xC4, 0xC4, 0xC4);
+/// The colour of unclaimed incidents.
+pub const UNCLAIMED_GREY: RGBColor = RGBColor(0x7A, 0x7A, 0x7A);
+
+/// The grey of a series that is not a group: unknown values and unclaimed incidents.
+fn quiet_grey(name: &str) -> Option<RGBColor> {
+    match name.to_lowercase().as_str() {
+        "(unknown)" | "unknown" => Some(UNKNOWN_GREY),
+        "unclaimed" => Some(UNCLAIMED_GREY),
+        _ => None,
+    }
+}
 const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
 const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
@@ -461,10 +482,14 @@ pub struct Colours {
 }
 
 impl Colours {
-    /// The colour of a series.
+    /// The colour of a series. "Other", unknown and unclaimed are greys,
+    /// never a strong colour: they are not a group.
     pub fn of(&mut self, s: &ChartSeries) -> RGBColor {
         if s.is_other {
             return OTHER_GREY;
+        }
+        if let Some(grey) = quiet_grey(&s.name) {
+            return grey;
         }
         let n = self.assigned.len();
         *self.assigned.entry(s.name.clone()).or_insert(PALETTE[n % PALETTE.len()])
