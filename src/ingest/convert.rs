@@ -365,6 +365,17 @@ impl<'a> Converter<'a> {
                     };
                     value.map_or(Parsed::Null, |v| Parsed::Text(Cow::Owned(v)))
                 }
+                Some(Rule::FirstOf { idxs }) => {
+                    let mut first = Parsed::Null;
+                    for &i in idxs {
+                        if let Some(v) = trim_cow(text(i)?).filter(|v| !super::parse::NULL_TOKENS.contains(&v.as_ref()))
+                        {
+                            first = Parsed::Text(v);
+                            break;
+                        }
+                    }
+                    first
+                }
                 Some(Rule::ClaimedBy { idx }) => {
                     let v = text(*idx)?;
                     let v = v.trim();

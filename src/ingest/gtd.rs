@@ -46,13 +46,23 @@ pub fn layout(path: &Path, columns: Vec<String>) -> Result<Layout> {
         (col::LOCATION, &["city"]),
         (col::TARGET, &["target1"]),
         (col::TARGET_TYPE, &["targtype1_txt"]),
-        (col::WEAPON, &["weaptype1_txt"]),
         (col::EVENT_TYPE, &["attacktype1_txt"]),
         (col::SOURCE, &["scite1"]),
         (col::NOTES, &["summary"]),
     ] {
         if let Some(i) = h.find(names) {
             l.rule(c, text(i));
+        }
+    }
+    // The weapon subtype where given ("Projectile (rockets, mortars, RPGs, etc.)"), else the type.
+    let weapon: Vec<usize> = ["weapsubtype1_txt", "weaptype1_txt"].iter().filter_map(|n| h.find(&[*n])).collect();
+    match weapon[..] {
+        [] => {}
+        [one] => {
+            l.rule(col::WEAPON, text(one));
+        }
+        _ => {
+            l.rule(col::WEAPON, Rule::FirstOf { idxs: weapon });
         }
     }
     for (c, name) in [(col::FATALITIES, "nkill"), (col::INJURED, "nwound")] {

@@ -72,6 +72,12 @@ pub enum Rule {
         /// Give the target type instead of the name.
         as_target_type: bool,
     },
+    /// The first non-empty text of several columns, most specific first
+    /// (GTD's `weapsubtype1_txt`, then `weaptype1_txt`).
+    FirstOf {
+        /// Source column indexes, in order.
+        idxs: Vec<usize>,
+    },
     /// Whether a claim was made, from a tracker's "Claimed by" column: a
     /// group's name is `claimed`; an empty cell or "unclaimed", "none", "no
     /// claim" is `unclaimed` (in a sheet of claims, no claimant is no claim).
@@ -111,7 +117,7 @@ impl Rule {
             | Rule::Coord { idx, .. }
             | Rule::ClaimedBy { idx } => vec![*idx],
             Rule::DateParts { parts } | Rule::PartsPrecision { parts } => parts.to_vec(),
-            Rule::Key { idxs } => idxs.clone(),
+            Rule::Key { idxs } | Rule::FirstOf { idxs } => idxs.clone(),
             Rule::Cameo { idxs, .. } => idxs.to_vec(),
             Rule::Const(_) => vec![],
         }

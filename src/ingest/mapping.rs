@@ -98,6 +98,11 @@ pub enum ColumnRef {
         /// Day column.
         day: Box<ColumnRef>,
     },
+    /// The first non-empty of several columns (`weapon = { first_of = ["sub", "type"] }`).
+    FirstOf {
+        /// The columns, most specific first.
+        first_of: Vec<ColumnRef>,
+    },
     /// A claim from a "Claimed by" column (`claimed = { claimed_by = "Claimed by" }`):
     /// a group's name is `claimed`, an empty cell or "unclaimed"/"none" is `unclaimed`.
     ClaimedBy {
@@ -189,6 +194,7 @@ impl Mapping {
             ColumnRef::Position(p) if (1..=n_cols).contains(p) => Ok(p - 1),
             ColumnRef::Position(p) => Err(self.err(format!("column position {p} is outside 1..{n_cols}"))),
             ColumnRef::Parts { .. } => Err(self.err("only `date` can be given as year/month/day parts".into())),
+            ColumnRef::FirstOf { .. } => Err(self.err("{ first_of = … } gives a text column".into())),
             ColumnRef::ClaimedBy { .. } => Err(self.err("only `claimed` can be given as { claimed_by = … }".into())),
             ColumnRef::Cameo { .. } => {
                 Err(self.err("only actor, target and target_type can be given as CAMEO code/known_group/name".into()))
@@ -215,6 +221,9 @@ impl Mapping {
                 (ColumnRef::Cameo { code, known_group, name }, col::ACTOR | col::TARGET | col::TARGET_TYPE, _) => {
                     let idxs = [self.index(&h, code, n)?, self.index(&h, known_group, n)?, self.index(&h, name, n)?];
                     Rule::Cameo { idxs, as_target_type: *c == col::TARGET_TYPE }
+                }
+                (ColumnRef::FirstOf { first_of }, _, ColumnType::Text) => {
+                    Rule::FirstOf { idxs: first_of.iter().map(|r| self.index(&h, r, n)).collect::<Result<_>>()? }
                 }
                 (ColumnRef::ClaimedBy { claimed_by }, col::CLAIMED, _) => {
                     Rule::ClaimedBy { idx: self.index(&h, claimed_by, n)? }
@@ -317,6 +326,10 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
                 reference(parts[2])
             )),
             Rule::PartsPrecision { .. } => {}
+            Rule::FirstOf { idxs } => columns.push(format!(
+                "{c} = {{ first_of = [{}] }}",
+                idxs.iter().map(|&i| reference(i)).collect::<Vec<_>>().join(", ")
+            )),
             Rule::ClaimedBy { idx } => columns.push(format!("{c} = {{ claimed_by = {} }}", reference(*idx))),
             Rule::Cameo { idxs, .. } => columns.push(format!(
                 "{c} = {{ code = {}, known_group = {}, name = {} }}",

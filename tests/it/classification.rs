@@ -466,3 +466,47 @@ fn categories_with_claims(file: &std::path::Path) -> Vec<Option<String>> {
     let df = Normaliser::load(&[], &[]).unwrap().apply(l.frame).unwrap().0;
     df.column(col::CLAIMED).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
 }
+
+#[test]
+fn issue_14_gtd_subtypes_are_exact_and_keywords_decide_only_catch_alls() {
+    // The GTD fixture's layout with the weapon subtypes and summaries set per row.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rdr = csv::Reader::from_path(fixture("gtd.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let at = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let path = dir.path().join("gtd_subtypes.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&header).unwrap();
+    let cases = [
+        ("Projectile (rockets, mortars, RPGs, etc.)", "Mortar rounds hit the base.", "Military"),
+        ("Vehicle", "A car bomb exploded near a drone workshop.", "Business"),
+        ("Unknown Explosive Type", "A rocket struck the compound.", "Police"),
+        ("", "Police arrested two men after the nightclub attack at the base of the tower.", "Business"),
+    ];
+    for (i, (sub, summary, target)) in cases.iter().enumerate() {
+        let mut r: Vec<String> = rows[0].iter().map(String::from).collect();
+        r[at("eventid")] = format!("2019000000{i}");
+        r[at("weapsubtype1_txt")] = sub.to_string();
+        r[at("summary")] = summary.to_string();
+        r[at("targtype1_txt")] = target.to_string();
+        w.write_record(&r).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    let c = categories(&normalised(&[path]));
+    let got: Vec<[Option<&str>; 2]> = c.iter().map(|(_, v)| [v[3].as_deref(), v[4].as_deref()]).collect();
+    assert_eq!(
+        got,
+        [
+            // A projectile: the summary says which; the exact target type stands.
+            [Some("military base"), Some("mortar")],
+            // An exact subtype is not overridden by "drone" in the summary.
+            [Some("business"), Some("IED")],
+            // A catch-all subtype is decided by the summary.
+            [Some("government"), Some("rocket")],
+            // No subtype: the type, "Explosives", a catch-all; "Business" is not made government or a base.
+            [Some("business"), Some("other/unknown")],
+        ]
+    );
+}
