@@ -119,11 +119,14 @@ pub struct ReportConfig {
     /// Output folder for charts and tables.
     #[serde(default = "charts_dir")]
     pub out: PathBuf,
+    /// Chart labels for group values: `labels = { "Unclaimed" = "No claim yet" }`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl Default for ReportConfig {
     fn default() -> Self {
-        ReportConfig { out: charts_dir() }
+        ReportConfig { out: charts_dir(), labels: BTreeMap::new() }
     }
 }
 
@@ -276,6 +279,8 @@ pub struct Config {
     pub anchors: Vec<(String, NaiveDate)>,
     /// `report` output folder (resolved).
     pub report_out: PathBuf,
+    /// Chart labels for group values (`[report] labels`), in report and weekly charts.
+    pub chart_labels: Vec<(String, String)>,
     /// Charts `report` draws.
     pub charts: Vec<ChartEntry>,
     /// Tables `report` writes.
@@ -451,6 +456,7 @@ impl ConfigFile {
             utc_offset,
             anchors,
             report_out: resolve(path, &self.report.out),
+            chart_labels: self.report.labels.clone().into_iter().collect(),
             charts,
             tables,
             weekly_out: resolve(path, &self.weekly.out),

@@ -44,6 +44,9 @@ pub struct ChartArgs {
     /// PNG scale (2 for 2x or print); text scales with it.
     #[arg(long, default_value_t = 1.0)]
     pub scale: f32,
+    /// Show a group value under another label: --label "Unclaimed=No claim yet" (repeatable).
+    #[arg(long = "label", value_name = "VALUE=LABEL")]
+    pub labels: Vec<String>,
 }
 
 pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
@@ -68,6 +71,15 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
         note: args.note.clone(),
         size,
         days_since: false,
+        labels: args
+            .labels
+            .iter()
+            .map(|l| {
+                l.split_once('=')
+                    .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                    .ok_or_else(|| super::usage(format!("--label: expected VALUE=LABEL, got {l:?}")))
+            })
+            .collect::<anyhow::Result<_>>()?,
     };
     let ctx = Provenance { inputs: &prepared.loaded.files, attribution: "", annotations: &notes };
     let narrowed = sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?;

@@ -118,6 +118,7 @@ pub struct Converter<'a> {
     /// Positions of `date`, `date_end`, `fatalities` and `fatalities_high` in [`CANONICAL`].
     date_pos: usize,
     end_pos: usize,
+    actor_pos: usize,
     fatalities_pos: usize,
     high_pos: usize,
     precision_pos: usize,
@@ -193,6 +194,7 @@ impl<'a> Converter<'a> {
             accepted: 0,
             date_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE).unwrap_or(0),
             end_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_END).unwrap_or(0),
+            actor_pos: CANONICAL.iter().position(|(n, _)| *n == col::ACTOR).unwrap_or(0),
             fatalities_pos: CANONICAL.iter().position(|(n, _)| *n == col::FATALITIES).unwrap_or(0),
             high_pos: CANONICAL.iter().position(|(n, _)| *n == col::FATALITIES_HIGH).unwrap_or(0),
             precision_pos: CANONICAL.iter().position(|(n, _)| *n == col::DATE_PRECISION).unwrap_or(0),
@@ -489,6 +491,15 @@ impl<'a> Converter<'a> {
             }
             if let (Some(end), Parsed::Null) = (a.end, &cells[self.end_pos]) {
                 cells[self.end_pos] = Parsed::Date(epoch_days(end));
+            }
+        }
+        if !self.layout.actor_separators.is_empty() {
+            if let Parsed::Text(v) = &cells[self.actor_pos] {
+                let mut joined = v.to_string();
+                for sep in &self.layout.actor_separators {
+                    joined = joined.replace(sep.as_str(), ", ");
+                }
+                cells[self.actor_pos] = Parsed::Text(Cow::Owned(joined));
             }
         }
         self.check_row(&cells, notes.pending.iter().any(Option::is_some))?;

@@ -141,6 +141,9 @@ pub struct Layout {
     pub date_order: Option<DateOrder>,
     /// How many of the last columns a row may lack (read as empty).
     pub optional_trailing: usize,
+    /// Separators of joint claims in the actor column (a mapping's
+    /// `actor_separators`), written as ", " so that every command splits them.
+    pub actor_separators: Vec<String>,
 }
 
 impl Layout {
@@ -154,6 +157,7 @@ impl Layout {
             kept: Vec::new(),
             date_order: None,
             optional_trailing: 0,
+            actor_separators: Vec::new(),
         }
     }
 

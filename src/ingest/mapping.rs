@@ -72,6 +72,10 @@ pub struct Mapping {
     /// Per canonical column: source value → canonical value.
     #[serde(default)]
     pub recode: BTreeMap<String, BTreeMap<String, String>>,
+    /// Separators of joint claims in the actor column, besides `,` and `;`
+    /// (`actor_separators = [" + ", "|"]`): each actor is counted by `--split-actors`.
+    #[serde(default)]
+    pub actor_separators: Vec<String>,
     /// Where the mapping was read from (for messages).
     #[serde(skip)]
     pub path: PathBuf,
@@ -209,6 +213,7 @@ impl Mapping {
         let name = self.name.clone().unwrap_or_else(|| self.path.display().to_string());
         let mut l = Layout::new(format!("mapping {name}"), self.header, columns.clone());
         l.date_order = self.date_order.as_deref().and_then(|o| o.parse().ok());
+        l.actor_separators = self.actor_separators.iter().filter(|s| !s.is_empty()).cloned().collect();
         let formats = self.formats()?;
         for (key, r) in &self.columns {
             let Some((c, ty)) = CANONICAL.iter().find(|(c, _)| c == key) else { continue };
@@ -288,6 +293,10 @@ pub fn emit(path: &Path, layout: &Layout, delimiter: Option<u8>) -> String {
     }
     if let Some(order) = layout.date_order {
         let _ = writeln!(o, "date_order = {}         # all-number dates such as 5/9/2020", quoted(order.as_str()));
+    }
+    if !layout.actor_separators.is_empty() {
+        let seps: Vec<String> = layout.actor_separators.iter().map(|s| quoted(s)).collect();
+        let _ = writeln!(o, "actor_separators = [{}]   # joint claims, besides , and ;", seps.join(", "));
     }
     let reference = |i: usize| if layout.has_header { quoted(&layout.columns[i]) } else { (i + 1).to_string() };
     let mut columns = Vec::new();

@@ -95,6 +95,7 @@ pub fn render_chart(
         note: None,
         size: entry.size,
         days_since: run.days_since,
+        labels: cfg.chart_labels.clone(),
     };
     let ctx = Provenance { inputs, attribution: &cfg.data.attribution, annotations };
     let drawn = chart::draw_query(lf, &q, &look, ctx, colours).map_err(|e| entry_error(cfg, &label, e))?;

@@ -510,3 +510,54 @@ fn issue_14_gtd_subtypes_are_exact_and_keywords_decide_only_catch_alls() {
         ]
     );
 }
+
+#[test]
+fn issue_14_separators_per_mapping_and_chart_labels_are_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sheet.csv");
+    std::fs::write(&data, "When,Who\n2024-01-02,KH + Nujaba\n2024-01-03,IRI\n2024-01-04,\n").unwrap();
+    let mapping = dir.path().join("m.toml");
+    std::fs::write(&mapping, "actor_separators = [\" + \"]\n[columns]\ndate = \"When\"\nactor = \"Who\"\n").unwrap();
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--by", "actor", "--split-actors", "--format", "csv", "--sort", "name", "--mapping"])
+        .arg(&mapping)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let names: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(names, ["Harakat Hezbollah al-Nujaba", "Islamic Resistance in Iraq", "Kataib Hezbollah", ""], "{text}");
+    // Labels: a value shown under the label a publication wants, still grey.
+    let svg = dir.path().join("c.svg");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--every", "week", "--by", "actor", "--label", "(unknown)=Not recorded", "--out"])
+        .arg(&svg)
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg(&data)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.contains(">\nNot recorded\n<") && svg.contains("#C4C4C4") && !svg.contains(">\n(unknown)\n<"));
+    let config = dir.path().join("s.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\nfiles = [{data:?}]\nmapping = {mapping:?}\n[report]\nlabels = {{ \"(unknown)\" = \"Not recorded\" }}\n\
+             [[chart]]\nname = \"c\"\nkind = \"stacked\"\nevery = \"week\"\nby = [\"actor\"]\nformats = [\"svg\"]\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("r");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["report", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(out.join("c.svg")).unwrap().contains(">\nNot recorded\n<"));
+}

@@ -48,7 +48,7 @@ impl GapData {
                         .collect::<Vec<_>>()
                         .join(" / ")
                 };
-                GapLine { series: ChartSeries { name, values: Vec::new(), is_other: false }, dates: l.dates.clone() }
+                GapLine { series: ChartSeries::new(name, Vec::new(), false), dates: l.dates.clone() }
             })
             .collect();
         GapData { lines, as_of }

@@ -27,6 +27,8 @@ pub struct Look {
     /// Draw "days since the last incident" over the periods, on a second axis
     /// (the weekly report's first chart).
     pub days_since: bool,
+    /// Labels for group values: ("Unclaimed", "No claim yet").
+    pub labels: Vec<(String, String)>,
 }
 
 /// Where the data comes from, for footers and annotations.
@@ -56,6 +58,7 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
     }
     let (agg, table) = query::run(lf.clone(), q)?;
     let mut data = ChartData::from_table(&table, look.kind.value_column(), q.every)?;
+    data.relabel(&look.labels);
     let mut notes = table.notes.clone();
     if look.days_since && q.every.is_some() {
         if let Some((_, end)) = agg.range {
@@ -100,7 +103,12 @@ pub fn days_since_series(data: &ChartData, dates: &[NaiveDate], end: NaiveDate) 
 fn draw_gaps(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colours: &mut Colours) -> Result<Drawn> {
     let Some(as_of) = lull::default_as_of(lf.clone(), q)? else { return Err(crate::Error::NothingToDraw) };
     let (lulls, table) = lull::lulls(lf.clone(), q, as_of)?;
-    let data = GapData::from_lulls(&lulls, as_of);
+    let mut data = GapData::from_lulls(&lulls, as_of);
+    for line in &mut data.lines {
+        if let Some((_, to)) = look.labels.iter().find(|(from, _)| from.eq_ignore_ascii_case(&line.series.name)) {
+            line.series.name = to.clone();
+        }
+    }
     let cutoff = q.coverage.widen(query::aggregate::date_bounds(lf.clone())?).map(|b| b.1);
     let text = chart_text(
         q,

@@ -205,6 +205,16 @@ pub struct ChartSeries {
     pub values: Vec<f64>,
     /// The merged "Other" group: drawn last, in grey.
     pub is_other: bool,
+    /// The value the series stands for, before any label replaced `name`
+    /// (unknown and unclaimed stay grey under any label).
+    pub key: String,
+}
+
+impl ChartSeries {
+    /// A series whose label is its value.
+    pub fn new(name: String, values: Vec<f64>, is_other: bool) -> Self {
+        ChartSeries { key: name.clone(), name, values, is_other }
+    }
 }
 
 /// What to draw: periods on the x axis, one series per group.
@@ -273,10 +283,12 @@ impl ChartData {
         periods.sort();
         let mut series: Vec<ChartSeries> = values
             .into_iter()
-            .map(|((name, is_other), by)| ChartSeries {
-                values: periods.iter().map(|(d, _)| by.get(d).copied().unwrap_or(0.0)).collect(),
-                name,
-                is_other,
+            .map(|((name, is_other), by)| {
+                ChartSeries::new(
+                    name,
+                    periods.iter().map(|(d, _)| by.get(d).copied().unwrap_or(0.0)).collect(),
+                    is_other,
+                )
             })
             .collect();
         // Largest first (by total; ties by name), "Other" last.
@@ -286,6 +298,16 @@ impl ChartData {
         });
         let partial = periods.iter().map(|(d, _)| partial.contains_key(d)).collect();
         Ok(ChartData { periods, series, every, partial, overlay: None })
+    }
+
+    /// Show series under the labels given for their values (`[report]
+    /// labels`, `--label`): "Unclaimed" as "No claim yet".
+    pub fn relabel(&mut self, labels: &[(String, String)]) {
+        for s in &mut self.series {
+            if let Some((_, to)) = labels.iter().find(|(from, _)| from.eq_ignore_ascii_case(&s.name)) {
+                s.name = to.clone();
+            }
+        }
     }
 
     /// Whether there is nothing to draw.
@@ -488,7 +510,7 @@ impl Colours {
         if s.is_other {
             return OTHER_GREY;
         }
-        if let Some(grey) = quiet_grey(&s.name) {
+        if let Some(grey) = quiet_grey(&s.key) {
             return grey;
         }
         let n = self.assigned.len();
