@@ -215,7 +215,7 @@ fn normalise(inputs: &Inputs, loaded: &mut Loaded, needs: &Needs) -> Result<(Unm
 }
 
 /// Sources that cover different dates. Files of one preset (ACLED, UCDP,
-/// GTD, GDELT) are pieces of one source (an export split by year): their
+/// GTD, GDELT), or read with one mapping, are pieces of one source (an export split by year): their
 /// spans join; every other file (a tracker sheet) is a source of its own. When the sources'
 /// spans differ and nothing says otherwise (no declared coverage, no
 /// `--from`/`--to`), a query that fills a grid — zeros, rolling means,
@@ -234,6 +234,8 @@ pub fn common_coverage(lf: &LazyFrame, files: &[crate::ingest::FileSummary], q: 
         let kind = f.layout.split_whitespace().next().unwrap_or("");
         let source = match kind {
             "acled" | "ucdp" | "gtd" | "gdelt" => kind.to_uppercase(),
+            // Files read with one mapping are pieces of one source too.
+            "mapping" => f.layout.clone(),
             _ => f.path.file_name().map_or_else(|| f.path.display().to_string(), |n| n.to_string_lossy().into_owned()),
         };
         match spans.iter_mut().find(|s| s.0 == source) {

@@ -92,6 +92,8 @@ pub fn country_named(name: &str) -> Option<&'static str> {
 /// may be empty); `None` when nothing names it.
 pub fn actor(code: &str, group: &str, name: &str) -> Option<String> {
     let (code, group, name) = (code.trim(), group.trim(), name.trim());
+    // CAMEO codes are ASCII letters; anything else is not a code.
+    let code = if code.is_ascii() { code } else { "" };
     if let Some(g) = lookup(GROUPS, group) {
         return Some(g.to_string());
     }
@@ -100,7 +102,8 @@ pub fn actor(code: &str, group: &str, name: &str) -> Option<String> {
         let rest = if country.is_some() { &code[3..] } else { code };
         (0..rest.len() / 3).map(|i| &rest[i * 3..i * 3 + 3]).collect()
     };
-    let state = roles.iter().find_map(|r| lookup(STATE_ROLES, r));
+    // The primary role decides (SYRREBMIL is a rebel group's armed wing, not the state's).
+    let state = roles.first().and_then(|r| lookup(STATE_ROLES, r));
     match (country, state) {
         (Some(c), Some(force)) => return Some(format!("{force} {c}")),
         (None, Some(force)) if roles.len() == 1 && code.len() == 3 => {
@@ -118,7 +121,7 @@ pub fn actor(code: &str, group: &str, name: &str) -> Option<String> {
         }
         return Some(name.to_string());
     }
-    let role = roles.iter().find_map(|r| lookup(ROLES, r))?;
+    let role = roles.first().and_then(|r| lookup(ROLES, r))?;
     Some(match country {
         Some(c) => format!("{role} ({c})"),
         None => role.to_string(),
@@ -130,8 +133,11 @@ pub fn actor(code: &str, group: &str, name: &str) -> Option<String> {
 /// same taxonomy rules apply.
 pub fn target_type(code: &str) -> Option<&'static str> {
     let code = code.trim();
+    if !code.is_ascii() {
+        return None;
+    }
     let rest = if code.get(..3).and_then(country_of).is_some() { &code[3..] } else { code };
-    (0..rest.len() / 3).map(|i| &rest[i * 3..i * 3 + 3]).find_map(|r| match r {
+    rest.get(..3).and_then(|r| match r {
         "MIL" | "COP" | "SPY" => Some("State forces"),
         "REB" | "INS" | "SEP" | "UAF" => Some("Rebel group"),
         "CVL" => Some("Civilians"),

@@ -198,9 +198,19 @@ impl AliasTable {
 
     /// One actor's name: an alias, else the source conventions (see the module doc).
     pub fn resolve_one(&self, raw: &str) -> Option<Resolved> {
+        self.by_convention(raw).or_else(|| self.by_word(raw))
+    }
+
+    /// A single name by the alias table and the sources' naming conventions
+    /// (not by a bare country or generic word).
+    fn by_convention(&self, raw: &str) -> Option<Resolved> {
         let raw = raw.trim();
         if let Some(r) = self.exact(raw) {
             return Some(r);
+        }
+        // One name only: a cell naming several is split before this.
+        if raw.contains([',', ';']) {
+            return None;
         }
         // ACLED's period and country suffixes: `X (2018-)`, `X (2018-) Unit`, `Islamic State (Syria)`.
         let (base, paren, tail) = split_paren(raw);
@@ -239,9 +249,13 @@ impl AliasTable {
                 return Some(r);
             }
         }
-        if let Some(r) = self.state_force(raw, "") {
-            return Some(r);
-        }
+        self.state_force(raw, "")
+    }
+
+    /// A name that is a single word a source uses for a kind of actor: a
+    /// country's name, demonym or capital, or a generic group.
+    fn by_word(&self, raw: &str) -> Option<Resolved> {
+        let raw = raw.trim();
         // A country's name, demonym or capital (GDELT's "INDIA", "AMERICAN"): its state.
         if let Some(country) = crate::ingest::cameo::country_named(raw) {
             return self.state_force(&format!("Government of {country}"), "");
@@ -264,7 +278,9 @@ impl AliasTable {
         let (force, country) = ["military forces of ", "police forces of ", "government of "]
             .iter()
             .find_map(|p| lower.starts_with(p).then(|| (&base[..p.len() - 4], base[p.len()..].trim())))?;
-        if country.is_empty() {
+        // "the United Kingdom" and "United Kingdom" are one state.
+        let country = country.strip_prefix("the ").or_else(|| country.strip_prefix("The ")).unwrap_or(country).trim();
+        if country.is_empty() || country.contains([',', ';', '(', ')']) {
             return None;
         }
         let government = format!("Government of {country}");
@@ -288,13 +304,19 @@ impl AliasTable {
     /// on `,` and `;`, and on `/`, `&` and ` and ` when a part is a known group).
     /// Returns the resolution and whether every part was known.
     pub fn resolve(&self, raw: &str) -> (Resolved, bool) {
-        if let Some(r) = self.resolve_one(raw) {
+        if let Some(r) = self.exact(raw.trim()) {
             return (r, true);
         }
         let mut parts = split_cell(raw, &[",", ";"]);
-        let loose = split_cell(raw, &[",", ";", "/", " & ", "&", " and "]);
-        if loose.len() > parts.len() && loose.iter().any(|p| self.resolve_one(p).is_some()) {
-            parts = loose;
+        if parts.len() <= 1 {
+            if let Some(r) = self.resolve_one(raw) {
+                return (r, true);
+            }
+            // "KH & Nujaba": split only when every part is a group the table or a convention knows.
+            let loose = split_cell(raw, &["/", " & ", "&", " and "]);
+            if loose.len() > 1 && loose.iter().all(|p| self.by_convention(p).is_some()) {
+                parts = loose;
+            }
         }
         let mut all = parts.len() > 1;
         let mut names = Vec::new();

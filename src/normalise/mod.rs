@@ -184,7 +184,7 @@ impl Normaliser {
             let extra: &[&str] = match name.as_str() {
                 c::ACTOR_PARENT | c::ACTOR_UMBRELLA => &[c::ACTOR],
                 c::WEAPON => &[c::NOTES, c::EVENT_TYPE],
-                c::TARGET_TYPE => TARGET_TYPE_TEXT,
+                c::TARGET_TYPE => &[c::TARGET, c::LOCATION, c::NOTES, c::EVENT_TYPE],
                 EVENT_CLASS => &[c::EVENT_TYPE],
                 _ => &[],
             };
@@ -217,7 +217,8 @@ impl Normaliser {
         let mut unmapped = Unmapped::default();
         let mut lf = lf;
         // The event class decides whether an event has a weapon at all.
-        if wanted(&[EVENT_CLASS, c::WEAPON]) {
+        // (and whether it has a target type: the same whichever columns a command asks for).
+        if wanted(&[EVENT_CLASS, c::WEAPON, c::TARGET_TYPE]) {
             lf = self.apply_event_class(lf)?;
         }
         let actor_cols = [c::ACTOR, c::ACTOR_PARENT, c::ACTOR_UMBRELLA];
@@ -275,8 +276,17 @@ impl Normaliser {
             return Ok((lf, Vec::new()));
         }
         let map = decisions(&self.claimed, &raws)?;
+        // Someone is named: not empty, and not a placeholder ("-", "N/A", "unknown", "none").
         let attributed = match attribution {
-            Some(a) => col(a.as_str()).cast(DataType::String).is_not_null(),
+            Some(a) => {
+                let v = col(a.as_str()).cast(DataType::String).str().strip_chars(lit(NULL)).str().to_lowercase();
+                let placeholder = crate::ingest::parse::NULL_TOKENS
+                    .iter()
+                    .chain(crate::ingest::native::NO_CLAIM)
+                    .map(|t| v.clone().eq(lit(t.to_lowercase())))
+                    .fold(v.clone().eq(lit("")), |a, b| a.or(b));
+                v.is_not_null().and(placeholder.not())
+            }
             None => lit(false),
         };
         // Not claimed (or not said), but blamed on someone: attributed.

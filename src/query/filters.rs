@@ -31,7 +31,7 @@ fn aliases() -> &'static AliasTable {
 
 /// Whether a filter value asks for empty cells.
 pub fn is_unknown(v: &str) -> bool {
-    v.trim().eq_ignore_ascii_case(UNKNOWN) || v.trim().eq_ignore_ascii_case("unknown")
+    v.trim().eq_ignore_ascii_case(UNKNOWN)
 }
 
 /// The query with each `--where` value replaced by the values of the data

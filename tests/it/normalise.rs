@@ -118,7 +118,7 @@ fn acled_and_gtd_vocabularies_map_to_the_categories() {
     assert_eq!(strs(&df, "weapon_raw")[0].as_deref(), Some("Air/drone strike"));
     assert_eq!(strs(&df, col::ACTOR)[0].as_deref(), Some("Islamic Resistance in Iraq"));
     // ACLED's force names are a force of the state actor (issue 14).
-    assert_eq!(strs(&df, col::TARGET)[0].as_deref(), Some("Military Forces of the United States"));
+    assert_eq!(strs(&df, col::TARGET)[0].as_deref(), Some("Military Forces of United States"));
     let (df, _) = normalised(fixture("gtd.csv"));
     // GTD's exact target types are authoritative: row 2 is "Business" although its summary
     // mentions "foreign oil companies" (issue 14: keywords never override an exact category).

@@ -62,7 +62,9 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
     let mut notes = table.notes.clone();
     if look.days_since && q.every.is_some() {
         if let Some((_, end)) = agg.range {
-            let (lulls, t) = lull::lulls(lf.clone(), &Query { by: Vec::new(), top: None, ..q.clone() }, end)?;
+            // From the data's start: a lull that began before the chart's first period still counts.
+            let all = Query { by: Vec::new(), top: None, from: None, ..q.clone() };
+            let (lulls, t) = lull::lulls(lf.clone(), &all, end)?;
             data.overlay = lulls.first().map(|l| days_since_series(&data, &l.dates, end));
             notes.extend(t.notes.into_iter().filter(|n| n.contains("not used for lulls")));
         }
