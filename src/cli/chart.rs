@@ -57,6 +57,10 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let extension = args.out.extension().and_then(|e| e.to_str()).unwrap_or("");
     let format = ChartFormat::parse(extension)
         .map_err(|_| super::usage(format!("--out: {} must end in .svg or .png", args.out.display())))?;
+    // A mistyped folder is an error, not a new folder made in the wrong place.
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        return Err(super::usage(format!("--out: the folder {} does not exist", dir.display())).into());
+    }
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     size.check().map_err(|e| super::usage(format!("--width/--height/--scale: {e}")))?;
     let prepared = load_for_query(&args.source, &q)?;
@@ -88,6 +92,7 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let svg = drawn.svg;
     let bytes = format.encode(&svg, size)?;
     sitrep::atomic::write_atomic(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("wrote {} ({} bytes)", args.out.display(), sitrep::text::count(bytes.len() as u64));
     for n in &drawn.notes {
         eprintln!("note: {n}");
     }

@@ -141,3 +141,50 @@ fn chart_command_writes_svg_and_png_and_refuses_empty_results() {
         .code(2)
         .stderr(contains("choose from bar, stacked, line, cumulative, heatmap, small-multiples"));
 }
+
+/// Issue 16 (part): chart defects an editor sees, each with a test that fails on the old drawing.
+#[test]
+fn issue_16_counts_get_whole_ticks_headroom_and_a_palette_without_black() {
+    use sitrep::render::chart::frame::nice_axis;
+    // 12 incidents at most: ticks of 5 (0, 5, 10, 15), not 2.5; fractions only below 1.
+    assert_eq!(nice_axis(12.0), (15.0, 5.0));
+    assert_eq!(nice_axis(0.6).1, 0.2);
+    assert!(chart::PALETTE.iter().all(|c| (c.0, c.1, c.2) != (0, 0, 0)), "black reads as text, not a group");
+    // A week of 8 incidents: the axis runs past 8, so the bar does not touch the top.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("t.csv");
+    let mut rows = String::from("Date,Claimed by\n");
+    for (day, who) in [(1, "KH"), (2, "KH"), (2, "KH"), (3, "KH"), (3, "Nujaba"), (4, "Nujaba"), (4, "IRI"), (5, "")] {
+        rows.push_str(&format!("2024-01-0{day},{who}\n"));
+    }
+    std::fs::write(&data, rows).unwrap();
+    let svg = dir.path().join("c.svg");
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--every", "week", "--by", "actor", "--kind", "stacked", "--out"])
+        .arg(&svg)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // Success says what was written, as report does.
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("wrote {}", svg.display())));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains(">\n10\n<"), "headroom above the 8-incident bar");
+    // The legend reads top to bottom as the stack: the unknown group (drawn last, on top) first,
+    // the largest group (at the bottom) last.
+    let at = |name: &str| text.rfind(&format!(">\n{name}\n<")).unwrap_or_else(|| panic!("{name}"));
+    assert!(
+        at("(unknown)") < at("Harakat Hezbollah al-Nujaba")
+            && at("Harakat Hezbollah al-Nujaba") < at("Kataib Hezbollah")
+    );
+    // A folder that does not exist is a usage error, not a silent mkdir.
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--every", "week", "--out"])
+        .arg(dir.path().join("no/such/folder/c.svg"))
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(contains("does not exist"));
+}

@@ -26,7 +26,8 @@ pub fn draw(
 ) -> DrawResult<()> {
     let stacked = kind == ChartKind::Stacked && data.series.len() > 1;
     let totals = data.totals();
-    let (ymax, step) = nice_axis(totals.iter().copied().fold(0.0, f64::max));
+    // Headroom: the tallest bar never touches the top of the plot.
+    let (ymax, step) = nice_axis(totals.iter().copied().fold(0.0, f64::max) * 1.05);
     let mut f = draw_chrome(area, text, size, stacked, y_label_width(ymax, step))?;
     if data.overlay.is_some() {
         f.plot.2 -= OVERLAY_AXIS;
@@ -60,7 +61,9 @@ pub fn draw(
     draw_annotations(area, &f, data, notes)?;
     draw_overlay(area, &f, data)?;
     if stacked {
-        draw_legend(area, &f, &data.series, colours)?;
+        // The legend reads top to bottom as the stack does: the last series drawn is on top.
+        let top_first: Vec<_> = data.series.iter().rev().cloned().collect();
+        draw_legend(area, &f, &top_first, colours)?;
     }
     Ok(())
 }

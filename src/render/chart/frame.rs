@@ -23,7 +23,12 @@ pub fn nice_axis(max: f64) -> (f64, f64) {
     }
     let raw = max / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    // Counts get whole-number ticks: no 2.5 step below 10.
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw && (max < 1.0 || s.fract() == 0.0))
+        .unwrap_or(10.0 * mag);
     let step = if max >= 1.0 { step.max(1.0) } else { step };
     ((max / step).ceil() * step, step)
 }

@@ -291,10 +291,15 @@ impl ChartData {
                 )
             })
             .collect();
-        // Largest first (by total; ties by name), "Other" last.
+        // Largest first (by total; ties by name); unknown, then "Other", last.
         series.sort_by(|a, b| {
             let total = |s: &ChartSeries| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
-            a.is_other.cmp(&b.is_other).then(total(b).total_cmp(&total(a))).then_with(|| a.name.cmp(&b.name))
+            let unknown = |s: &ChartSeries| quiet_grey(&s.key).is_some();
+            a.is_other
+                .cmp(&b.is_other)
+                .then(unknown(a).cmp(&unknown(b)))
+                .then(total(b).total_cmp(&total(a)))
+                .then_with(|| a.name.cmp(&b.name))
         });
         let partial = periods.iter().map(|(d, _)| partial.contains_key(d)).collect();
         Ok(ChartData { periods, series, every, partial, overlay: None })
@@ -466,7 +471,8 @@ impl Default for ChartSize {
     }
 }
 
-/// Okabe–Ito colour-blind-safe palette (yellow last: weak on white).
+/// Okabe–Ito colour-blind-safe palette (yellow last: weak on white), with
+/// Paul Tol's wine in place of black, which reads as text or an axis.
 pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0x00, 0x72, 0xB2),
     RGBColor(0xE6, 0x9F, 0x00),
@@ -474,7 +480,7 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xD5, 0x5E, 0x00),
     RGBColor(0x56, 0xB4, 0xE9),
     RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0x88, 0x22, 0x55),
     RGBColor(0xF0, 0xE4, 0x42),
 ];
 /// The colour of "Other".
