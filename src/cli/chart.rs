@@ -59,7 +59,7 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
         .map_err(|_| super::usage(format!("--out: {} must end in .svg or .png", args.out.display())))?;
     // A mistyped folder is an error, not a new folder made in the wrong place.
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
-        return Err(super::usage(format!("--out: the folder {} does not exist", dir.display())).into());
+        return Err(super::usage(format!("--out: the folder {} does not exist", dir.display())));
     }
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     size.check().map_err(|e| super::usage(format!("--width/--height/--scale: {e}")))?;
