@@ -252,12 +252,13 @@ pub fn common_coverage(lf: &LazyFrame, files: &[crate::ingest::FileSummary], q: 
     if spans.len() < 2 || spans.iter().all(|s| (s.1, s.2) == (spans[0].1, spans[0].2)) || lo > hi {
         return Ok(None);
     }
-    let outside = crate::query::aggregate::filtered(lf.clone(), &Query { to: lo.pred_opt(), ..Default::default() })?
-        .select([polars::prelude::len().alias("n")]);
-    let before = crate::Run::run(outside)?.column("n")?.idx()?.get(0).unwrap_or(0) as u64;
-    let outside = crate::query::aggregate::filtered(lf.clone(), &Query { from: hi.succ_opt(), ..Default::default() })?
-        .select([polars::prelude::len().alias("n")]);
-    let after = crate::Run::run(outside)?.column("n")?.idx()?.get(0).unwrap_or(0) as u64;
+    // Incidents outside the common dates, in one pass.
+    use crate::schema::dates::epoch_days;
+    use polars::prelude::{col, lit, DataType};
+    let day = col(crate::schema::col::DATE).cast(DataType::Int32);
+    let outside = day.clone().lt(lit(epoch_days(lo))).or(day.gt(lit(epoch_days(hi))));
+    let n = crate::Run::run(lf.clone().select([outside.cast(DataType::UInt64).sum().alias("n")]))?;
+    let left_out = n.column("n")?.u64()?.get(0).unwrap_or(0);
     q.from = Some(lo);
     q.to = Some(hi);
     let listed: Vec<String> = spans.iter().map(|(l, a, b)| format!("{l}: {a} to {b}")).collect();
@@ -266,6 +267,6 @@ pub fn common_coverage(lf: &LazyFrame, files: &[crate::ingest::FileSummary], q: 
          source does not cover are not read as zeros; {} outside it left out (declare coverage with --covers-from \
          and --as-of, or [data] covers_from and as_of, or give --from/--to, to count them)",
         listed.join("; "),
-        crate::text::counted(before + after, "incident")
+        crate::text::counted(left_out, "incident")
     )))
 }

@@ -99,6 +99,23 @@ pub struct Resolved {
     pub target_type: Option<String>,
 }
 
+impl Resolved {
+    /// A name under `parent`, with no umbrella (generic groups, militias by kind).
+    fn kind(name: &str, parent: &str, target_type: Option<&str>) -> Self {
+        Resolved {
+            name: name.to_string(),
+            parent: parent.to_string(),
+            umbrella: None,
+            target_type: target_type.map(str::to_string),
+        }
+    }
+}
+
+/// The generic group a folded name is ([`GENERIC`]).
+fn generic(key: &str) -> Option<Resolved> {
+    GENERIC.iter().find(|(k, _, _)| *k == key).map(|(_, name, tt)| Resolved::kind(name, name, *tt))
+}
+
 /// Generic groups ACLED names per country (`Civilians (Iraq)`): the
 /// canonical name, and the target type of such a target.
 const GENERIC: &[(&str, &str, Option<&str>)] = &[
@@ -225,21 +242,11 @@ impl AliasTable {
                 for (kind, parent) in [("tribal militia", "Tribal militias"), ("communal militia", "Communal militias")]
                 {
                     if key.ends_with(kind) {
-                        return Some(Resolved {
-                            name: base.to_string(),
-                            parent: parent.to_string(),
-                            umbrella: None,
-                            target_type: Some("militia".into()),
-                        });
+                        return Some(Resolved::kind(base, parent, Some("militia")));
                     }
                 }
-                if let Some((_, name, tt)) = GENERIC.iter().find(|(k, _, _)| *k == key) {
-                    return Some(Resolved {
-                        name: name.to_string(),
-                        parent: name.to_string(),
-                        umbrella: None,
-                        target_type: tt.map(str::to_string),
-                    });
+                if let Some(r) = generic(&key) {
+                    return Some(r);
                 }
             }
         }
@@ -260,13 +267,7 @@ impl AliasTable {
         if let Some(country) = crate::ingest::cameo::country_named(raw) {
             return self.state_force(&format!("Government of {country}"), "");
         }
-        let key = fold(raw);
-        GENERIC.iter().find(|(k, _, _)| *k == key).map(|(_, name, tt)| Resolved {
-            name: name.to_string(),
-            parent: name.to_string(),
-            umbrella: None,
-            target_type: tt.map(str::to_string),
-        })
+        generic(&fold(raw))
     }
 
     /// `Military Forces of X`, `Police Forces of X`, `Government of X` (with

@@ -173,14 +173,19 @@ pub(super) fn draw_x_axis(
         ))?;
     }
     for (i, label) in x_ticks(periods, every, f64::from(x1 - x0), 7.6) {
-        let x = x0 + ((i as f64 + 0.5) * slot).round() as i32;
-        area.draw(&PathElement::new(vec![(x, y1), (x, y1 + 4)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
-        area.draw(&Text::new(
-            label,
-            (x, y1 + 8),
-            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
+        draw_x_tick(area, x0 + ((i as f64 + 0.5) * slot).round() as i32, y1, label)?;
     }
+    Ok(())
+}
+
+/// One x tick at `x` under the baseline `y`, with its label.
+pub(super) fn draw_x_tick(area: &Area<'_>, x: i32, y: i32, label: String) -> DrawResult<()> {
+    area.draw(&PathElement::new(vec![(x, y), (x, y + 4)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
+    area.draw(&Text::new(
+        label,
+        (x, y + 8),
+        TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
     Ok(())
 }
 

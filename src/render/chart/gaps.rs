@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{draw_chrome, draw_legend, draw_y_axis, nice_axis, y_label_width, Area, DrawResult};
+use super::frame::{draw_chrome, draw_legend, draw_x_tick, draw_y_axis, nice_axis, y_label_width, Area, DrawResult};
 use super::{draw_svg, ChartSeries, ChartSize, ChartText, Colours, FONT, MUTED};
 use crate::error::{Error, Result};
 use crate::query::lull::Lull;
@@ -149,13 +149,7 @@ fn draw(
     let y_of = |v: i64| y1 - ((v as f64 / ymax) * f64::from(y1 - y0)).round() as i32;
     area.draw(&PathElement::new(vec![(x0, y1), (x1, y1)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
     for (d, label) in date_ticks(first, data.as_of, f64::from(x1 - x0), 7.6) {
-        let x = x_of(d);
-        area.draw(&PathElement::new(vec![(x, y1), (x, y1 + 4)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
-        area.draw(&Text::new(
-            label,
-            (x, y1 + 8),
-            TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
+        draw_x_tick(area, x_of(d), y1, label)?;
     }
     // Labels of the current lulls, kept 15 px apart.
     let mut ends: Vec<(i32, String, RGBColor)> = Vec::new();

@@ -107,9 +107,7 @@ fn draw_gaps(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colour
     let (lulls, table) = lull::lulls(lf.clone(), q, as_of)?;
     let mut data = GapData::from_lulls(&lulls, as_of);
     for line in &mut data.lines {
-        if let Some((_, to)) = look.labels.iter().find(|(from, _)| from.eq_ignore_ascii_case(&line.series.name)) {
-            line.series.name = to.clone();
-        }
+        line.series.relabel(&look.labels);
     }
     let cutoff = q.coverage.widen(query::aggregate::date_bounds(lf.clone())?).map(|b| b.1);
     let text = chart_text(

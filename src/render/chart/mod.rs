@@ -211,6 +211,13 @@ pub struct ChartSeries {
 }
 
 impl ChartSeries {
+    /// Show the series under the label given for its value, if one is.
+    pub fn relabel(&mut self, labels: &[(String, String)]) {
+        if let Some((_, to)) = labels.iter().find(|(from, _)| from.eq_ignore_ascii_case(&self.name)) {
+            self.name = to.clone();
+        }
+    }
+
     /// A series whose label is its value.
     pub fn new(name: String, values: Vec<f64>, is_other: bool) -> Self {
         ChartSeries { key: name.clone(), name, values, is_other }
@@ -309,9 +316,7 @@ impl ChartData {
     /// labels`, `--label`): "Unclaimed" as "No claim yet".
     pub fn relabel(&mut self, labels: &[(String, String)]) {
         for s in &mut self.series {
-            if let Some((_, to)) = labels.iter().find(|(from, _)| from.eq_ignore_ascii_case(&s.name)) {
-                s.name = to.clone();
-            }
+            s.relabel(labels);
         }
     }
 
