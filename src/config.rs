@@ -122,11 +122,18 @@ pub struct ReportConfig {
     /// Chart labels for group values: `labels = { "Unclaimed" = "No claim yet" }`.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// The title of the report page (`index.html`).
+    #[serde(default = "report_title")]
+    pub title: String,
+}
+
+fn report_title() -> String {
+    "Report".into()
 }
 
 impl Default for ReportConfig {
     fn default() -> Self {
-        ReportConfig { out: charts_dir(), labels: BTreeMap::new() }
+        ReportConfig { out: charts_dir(), labels: BTreeMap::new(), title: report_title() }
     }
 }
 
@@ -279,6 +286,8 @@ pub struct Config {
     pub anchors: Vec<(String, NaiveDate)>,
     /// `report` output folder (resolved).
     pub report_out: PathBuf,
+    /// The title of the report page (`[report] title`).
+    pub report_title: String,
     /// Chart labels for group values (`[report] labels`), in report and weekly charts.
     pub chart_labels: Vec<(String, String)>,
     /// Charts `report` draws.
@@ -456,6 +465,7 @@ impl ConfigFile {
             utc_offset,
             anchors,
             report_out: resolve(path, &self.report.out),
+            report_title: self.report.title.clone(),
             chart_labels: self.report.labels.clone().into_iter().collect(),
             charts,
             tables,

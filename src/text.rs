@@ -53,6 +53,43 @@ pub fn decimal(v: f64, decimals: usize) -> String {
     }
 }
 
+/// Text escaped for HTML and XML, in content and in quoted attributes:
+/// `<script>` and `"q" & 'a'` cannot leave the text they are in. Control
+/// characters other than newline and tab (not allowed in XML) become U+FFFD.
+pub fn escape_html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Standard base64 with padding (RFC 4648), for `data:` URLs.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut o = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n =
+            (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                o.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                o.push('=');
+            }
+        }
+    }
+    o
+}
+
 /// Defuse a text cell for spreadsheets (OWASP, CSV injection): a value that
 /// starts with `=`, `+`, `-`, `@`, tab or carriage return would be run as a
 /// formula by Excel, LibreOffice or Sheets, so it gets a leading `'`, which
@@ -130,6 +167,16 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, n:
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_matches_rfc_4648_vectors_and_html_text_cannot_break_out() {
+        use super::{base64, escape_html};
+        for (plain, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64(plain.as_bytes()), enc);
+        }
+        assert_eq!(base64(&[0xFB, 0xFF]), "+/8=");
+        assert_eq!(escape_html("<script>\"a\" & 'b'\u{7}"), "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;\u{FFFD}");
+    }
+
     #[test]
     fn closest_names_are_likely_typos_not_noise() {
         use super::{closest, edit_distance};

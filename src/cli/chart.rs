@@ -93,6 +93,12 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let bytes = format.encode(&svg, size)?;
     sitrep::atomic::write_atomic(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
     println!("wrote {} ({} bytes)", args.out.display(), sitrep::text::count(bytes.len() as u64));
+    // What the chart shows, in words, beside it: alt text for a page or a screen reader.
+    let alt_path = args.out.with_extension("txt");
+    let alt = format!("{}\n", drawn.alt);
+    sitrep::atomic::write_atomic(&alt_path, alt.as_bytes())
+        .with_context(|| format!("writing {}", alt_path.display()))?;
+    println!("wrote {} ({} bytes)", alt_path.display(), sitrep::text::count(alt.len() as u64));
     for n in &drawn.notes {
         eprintln!("note: {n}");
     }

@@ -17,6 +17,11 @@ use crate::ingest::FileSummary;
 use crate::pipeline::common_coverage;
 use crate::query::{self, Coverage, Origin};
 use crate::render::chart::{self, Annotation, Colours, Look, Provenance};
+use crate::render::page::{table_block, Block, Page, PageChart, PageTable};
+use crate::text::{count, counted};
+
+/// The file name of a report's HTML page.
+pub const INDEX: &str = "index.html";
 
 /// Output files of a run: (file name, bytes), in the order written.
 pub type Files = Vec<(String, Vec<u8>)>;
@@ -64,7 +69,9 @@ pub struct ChartRun {
     pub days_since: bool,
 }
 
-/// Draw one configured chart in each of its formats; a note a user must see goes to `notes`.
+/// Draw one configured chart in each of its formats, with its alt text
+/// (`NAME.txt`); with the files, the chart as the page shows it. A note a
+/// user must see goes to `notes`.
 #[allow(clippy::too_many_arguments)]
 pub fn render_chart(
     cfg: &Config,
@@ -75,7 +82,7 @@ pub fn render_chart(
     colours: &mut Colours,
     run: ChartRun,
     notes: &mut Vec<String>,
-) -> Result<Files> {
+) -> Result<(Files, PageChart)> {
     let mut q = entry.query.clone();
     q.coverage = run.coverage;
     if let Some((from, to)) = run.window {
@@ -99,11 +106,92 @@ pub fn render_chart(
     };
     let ctx = Provenance { inputs, attribution: &cfg.data.attribution, annotations };
     let drawn = chart::draw_query(lf, &q, &look, ctx, colours).map_err(|e| entry_error(cfg, &label, e))?;
-    entry
+    let mut files = entry
         .formats
         .iter()
         .map(|f| Ok((format!("{}.{}", entry.name, f.extension()), f.encode(&drawn.svg, entry.size)?)))
-        .collect()
+        .collect::<Result<Files>>()?;
+    files.push((format!("{}.txt", entry.name), format!("{}\n", drawn.alt).into_bytes()));
+    let page = PageChart {
+        title: drawn.title,
+        svg: drawn.svg,
+        alt: drawn.alt,
+        files: files.iter().map(|(n, _)| n.clone()).collect(),
+    };
+    Ok((files, page))
+}
+
+/// What a file beside a report page is, for its list of files.
+pub fn describe_file(name: &str) -> &'static str {
+    match name.rsplit_once('.').map_or("", |(_, e)| e) {
+        "svg" => "chart (SVG)",
+        "png" => "chart (PNG)",
+        "txt" => "chart description (alt text)",
+        "csv" => "table (CSV)",
+        "json" => "machine-readable (JSON)",
+        "md" => "Markdown",
+        _ => "file",
+    }
+}
+
+/// The page of a `sitrep report` run: its charts and tables, the incidents
+/// counted, and the sources.
+fn report_page(
+    cfg: &Config,
+    inputs: &[FileSummary],
+    charts: Vec<PageChart>,
+    tables: Vec<PageTable>,
+    files: &Files,
+    notes: &[String],
+) -> Page {
+    let accepted: u64 = inputs.iter().map(|f| f.accepted).sum();
+    let rejected: u64 = inputs.iter().map(|f| f.rejected).sum();
+    let first = inputs.iter().filter_map(|f| f.dates.map(|d| d.0)).min();
+    let last = inputs.iter().filter_map(|f| f.dates.map(|d| d.1)).max();
+    let mut headline = format!("{} in {}", counted(accepted, "incident"), counted(inputs.len() as u64, "input file"));
+    if let (Some(a), Some(b)) = (first, last) {
+        headline.push_str(&format!(", dated {a} to {b}"));
+    }
+    headline.push_str(&format!("; {} rejected.", counted(rejected, "row")));
+    let mut blocks = Vec::new();
+    if !charts.is_empty() {
+        blocks.push(Block::Heading("Charts".into()));
+        blocks.extend(charts.into_iter().map(Block::Chart));
+    }
+    if !tables.is_empty() {
+        blocks.push(Block::Heading("Tables".into()));
+        blocks.extend(tables.into_iter().map(Block::Table));
+    }
+    let mut methodology = Vec::new();
+    if !cfg.data.attribution.is_empty() {
+        methodology.push(format!("Source: {}.", cfg.data.attribution));
+    }
+    let names: Vec<String> = inputs
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({} layout, {} rows read, {} accepted)",
+                f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                f.layout,
+                count(f.read),
+                count(f.accepted)
+            )
+        })
+        .collect();
+    methodology.push(format!("Input: {}.", names.join("; ")));
+    methodology.push(
+        "Counts are incidents in the input after validation and alias and taxonomy normalisation; \
+         unknown fatalities are not treated as zero, and every rejected row is reported by sitrep check."
+            .into(),
+    );
+    methodology.extend(notes.iter().cloned());
+    Page {
+        title: cfg.report_title.clone(),
+        headline,
+        blocks,
+        files: files.iter().map(|(n, _)| (n.clone(), describe_file(n).to_string())).collect(),
+        methodology,
+    }
 }
 
 /// Every chart and table of the config; `coverage` is what the data is
@@ -119,9 +207,13 @@ pub fn render_report(
     let mut colours = Colours::default();
     let mut files = Vec::new();
     let mut notes = Vec::new();
+    let mut charts = Vec::new();
+    let mut tables = Vec::new();
     for entry in &cfg.charts {
         let run = ChartRun { coverage, ..Default::default() };
-        files.extend(render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut notes)?);
+        let (f, page) = render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut notes)?;
+        files.extend(f);
+        charts.push(page);
     }
     for t in &cfg.tables {
         let label = format!("table {:?}", t.name);
@@ -132,9 +224,13 @@ pub fn render_report(
             notes.push(format!("{label}: {n}"));
             table.notes.insert(0, n);
         }
-        for f in &t.formats {
-            files.push((format!("{}.{}", t.name, f.extension()), f.writer().table(&table).into_bytes()));
+        let names: Vec<String> = t.formats.iter().map(|f| format!("{}.{}", t.name, f.extension())).collect();
+        for (f, name) in t.formats.iter().zip(&names) {
+            files.push((name.clone(), f.writer().table(&table).into_bytes()));
         }
+        tables.push(table_block(&t.name, &table, names));
     }
+    let page = report_page(cfg, inputs, charts, tables, &files, &notes);
+    files.push((INDEX.to_string(), page.html().into_bytes()));
     Ok((files, notes))
 }

@@ -17,6 +17,7 @@ use crate::query::weekly::{summarise_week, Week, WeeklySummary, SCHEMA_VERSION};
 use crate::query::Coverage;
 use crate::render::chart::Colours;
 use crate::render::format::OutputFormat;
+use crate::render::page::weekly_page;
 use crate::text::sha256;
 
 /// The formats of the weekly summary, written as `summary.<extension>`.
@@ -67,6 +68,7 @@ fn render_weekly(
     }
     let annotations = annotations(cfg)?;
     let mut colours = Colours::default();
+    let mut charts = Vec::new();
     for (i, entry) in cfg.weekly_charts.iter().enumerate() {
         // `weeks` (capped at 100 years) ends the chart with the report week;
         // without it the chart keeps its own `from` and only stops at the week's end.
@@ -76,12 +78,21 @@ fn render_weekly(
         let run = ChartRun { window, coverage, days_since: i == 0 };
         // Weekly runs declare coverage or end with the report week, so a chart is not narrowed: no notes.
         match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut Vec::new()) {
-            Ok(f) => files.extend(f),
+            Ok((f, page)) => {
+                files.extend(f);
+                charts.push(page);
+            }
             // A quiet week can leave a chart with nothing to draw; the summary says so.
             Err(Error::NothingToDraw) => {}
             Err(e) => return Err(e),
         }
     }
+    // The page lists what is beside it, and the manifest that is written last.
+    let mut listed: Vec<(String, String)> =
+        files.iter().map(|(n, _)| (n.clone(), super::describe_file(n).to_string())).collect();
+    listed.push(("manifest.json".into(), "inputs and outputs with their SHA-256 (JSON)".into()));
+    let page = weekly_page(&summary, charts, listed);
+    files.push((super::INDEX.to_string(), page.html().into_bytes()));
     Ok((summary, files))
 }
 

@@ -9,6 +9,7 @@ mod ingest;
 mod ingest_props;
 mod layers;
 mod normalise;
+mod page;
 mod parallel;
 mod query;
 mod query_props;

@@ -108,7 +108,8 @@ fn re_running_a_week_gives_byte_identical_files() {
     let mut names: Vec<_> =
         std::fs::read_dir(a.path().join("2019-W45")).unwrap().map(|e| e.unwrap().file_name()).collect();
     names.sort();
-    assert_eq!(names.len(), 7);
+    // Two charts (SVG, PNG, alt text), the summary twice, the page and the manifest.
+    assert_eq!(names.len(), 10);
     for n in names {
         let x = std::fs::read(a.path().join("2019-W45").join(&n)).unwrap();
         let y = std::fs::read(b.path().join("2019-W45").join(&n)).unwrap();
@@ -164,9 +165,9 @@ fn weekly_on_a_tracker_fixture_reports_what_it_cannot_know() {
 #[test]
 fn report_renders_every_configured_chart_and_table_identically_twice() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    // Every [[chart]] in its default svg and png, every [[table]] in its two formats.
+    // Every [[chart]] in its default svg and png with its alt text, every [[table]] in its two formats, the page.
     let config = std::fs::read_to_string(repo("sitrep.toml")).unwrap();
-    let files = 2 * (config.matches("\n[[chart]]").count() + config.matches("\n[[table]]").count());
+    let files = 3 * config.matches("\n[[chart]]").count() + 2 * config.matches("\n[[table]]").count() + 1;
     for d in [&a, &b] {
         Command::cargo_bin("sitrep")
             .unwrap()

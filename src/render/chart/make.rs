@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use polars::prelude::LazyFrame;
 
+use super::alt;
 use super::gaps::{self, GapData};
 use super::{chart_text, render_svg, Annotation, ChartData, ChartKind, ChartSize, Colours};
 use crate::error::Result;
@@ -49,6 +50,10 @@ pub struct Drawn {
     pub svg: String,
     /// Notes about what was counted.
     pub notes: Vec<String>,
+    /// What the chart shows, in words (also the SVG's `<desc>`).
+    pub alt: String,
+    /// The title drawn.
+    pub title: String,
 }
 
 /// Run `q` over `lf` and draw it as `look` says.
@@ -81,7 +86,8 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
         look.note.clone(),
     );
     let svg = render_svg(look.kind, &data, &text, ctx.annotations, look.size, colours)?;
-    Ok(Drawn { svg, notes })
+    let alt = alt::describe(look.kind, &data, &text);
+    Ok(Drawn { svg: alt::embed(&svg, &text.title, &alt), notes, alt, title: text.title })
 }
 
 /// Days from the last incident on or before each period's end (or the
@@ -122,7 +128,8 @@ fn draw_gaps(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colour
         look.note.clone(),
     );
     let svg = gaps::render_svg(&data, &text, look.size, colours)?;
-    Ok(Drawn { svg, notes: table.notes })
+    let alt = alt::describe_gaps(&data, &text);
+    Ok(Drawn { svg: alt::embed(&svg, &text.title, &alt), notes: table.notes, alt, title: text.title })
 }
 
 #[cfg(test)]

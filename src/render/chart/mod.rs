@@ -12,6 +12,7 @@
 //! [`make`] runs a chart's query and draws it: the one path of `chart`,
 //! `report` and `weekly`.
 
+pub mod alt;
 pub mod bars;
 pub mod frame;
 pub mod gaps;
