@@ -22,7 +22,7 @@ use crate::query::def::{Origin, QueryDef};
 use crate::query::period::parse_weekday;
 use crate::query::weekly::CasualtyRank;
 use crate::query::{Coverage, Query};
-use crate::render::chart::{ChartFormat, ChartKind, ChartSize};
+use crate::render::chart::{ChartFormat, ChartKind, ChartOptions, ChartSize, YScale};
 use crate::render::format::OutputFormat;
 use crate::schema::dates::parse_date_arg;
 
@@ -47,6 +47,9 @@ pub struct ConfigFile {
     /// `sitrep weekly` settings.
     #[serde(default)]
     pub weekly: WeeklyConfig,
+    /// Colours of groups by name, in every chart: `"Kataib Hezbollah" = "#882255"`.
+    #[serde(default)]
+    pub colors: BTreeMap<String, String>,
 }
 
 /// `[data]`.
@@ -125,6 +128,9 @@ pub struct ReportConfig {
     /// The title of the report page (`index.html`).
     #[serde(default = "report_title")]
     pub title: String,
+    /// Words for columns in chart titles: `words = { location = "base" }`.
+    #[serde(default)]
+    pub words: BTreeMap<String, String>,
 }
 
 fn report_title() -> String {
@@ -133,7 +139,7 @@ fn report_title() -> String {
 
 impl Default for ReportConfig {
     fn default() -> Self {
-        ReportConfig { out: charts_dir(), labels: BTreeMap::new(), title: report_title() }
+        ReportConfig { out: charts_dir(), labels: BTreeMap::new(), title: report_title(), words: BTreeMap::new() }
     }
 }
 
@@ -164,6 +170,10 @@ pub struct ChartDef {
     pub scale: Option<f32>,
     /// Only in `weekly`: the chart covers this many weeks up to the report week.
     pub weeks: Option<u32>,
+    /// Small multiples: "shared" (default) or "free" y scales.
+    pub y_scale: Option<String>,
+    /// Heatmap: write each cell's count in it.
+    pub values: Option<bool>,
     /// The query.
     #[serde(flatten)]
     pub query: QueryDef,
@@ -248,6 +258,8 @@ pub struct ChartEntry {
     pub size: ChartSize,
     /// Only in `weekly`: the chart covers this many weeks up to the report week.
     pub weeks: Option<u32>,
+    /// Options of some kinds (small multiples' scale, heatmap values).
+    pub options: ChartOptions,
     /// The query, prepared for the kind.
     pub query: Query,
 }
@@ -288,6 +300,10 @@ pub struct Config {
     pub report_out: PathBuf,
     /// The title of the report page (`[report] title`).
     pub report_title: String,
+    /// Words for columns in chart titles (`[report] words`).
+    pub chart_words: Vec<(String, String)>,
+    /// Colours of groups by name (`[colors]`).
+    pub chart_colours: Vec<(String, plotters::style::RGBColor)>,
     /// Chart labels for group values (`[report] labels`), in report and weekly charts.
     pub chart_labels: Vec<(String, String)>,
     /// Charts `report` draws.
@@ -415,6 +431,21 @@ impl ConfigFile {
                 scale: c.scale.unwrap_or(1.0),
             };
             size.check().map_err(|m| origin.error("width/height/scale", m))?;
+            let options = ChartOptions {
+                y_scale: match &c.y_scale {
+                    Some(_) if kind != ChartKind::SmallMultiples => {
+                        return Err(origin.error("y_scale", "applies only to kind = \"small-multiples\""))
+                    }
+                    Some(v) => YScale::parse(v).map_err(|m| origin.error("y_scale", m))?,
+                    None => YScale::Shared,
+                },
+                values: match c.values {
+                    Some(_) if kind != ChartKind::Heatmap => {
+                        return Err(origin.error("values", "applies only to kind = \"heatmap\""))
+                    }
+                    v => v.unwrap_or(false),
+                },
+            };
             let mut query = c.query.clone();
             kind.prepare(&mut query, origin)?;
             let query = query.to_query(origin, week_start, &anchors)?;
@@ -429,11 +460,21 @@ impl ConfigFile {
                 formats,
                 size,
                 weeks: c.weeks,
+                options,
                 query,
             })
         };
         let charts = self.charts.iter().map(|c| chart("chart", c)).collect::<Result<Vec<_>>>()?;
         let weekly_charts = self.weekly.charts.iter().map(|c| chart("weekly.chart", c)).collect::<Result<Vec<_>>>()?;
+        let chart_colours = self
+            .colors
+            .iter()
+            .map(|(name, c)| {
+                crate::render::chart::parse_colour(c)
+                    .map(|c| (name.clone(), c))
+                    .map_err(|m| Error::Usage(format!("[colors] {name:?}: {m}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let weekly_rank = match &self.weekly.rank_casualties {
             Some(r) => CasualtyRank::parse(r).map_err(|m| Error::Usage(format!("[weekly] rank_casualties: {m}")))?,
             None => CasualtyRank::default(),
@@ -466,6 +507,8 @@ impl ConfigFile {
             anchors,
             report_out: resolve(path, &self.report.out),
             report_title: self.report.title.clone(),
+            chart_words: self.report.words.clone().into_iter().collect(),
+            chart_colours,
             chart_labels: self.report.labels.clone().into_iter().collect(),
             charts,
             tables,

@@ -43,6 +43,51 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     out
 }
 
+/// Shorten a label to `max` characters by cutting its middle, so both ends
+/// still read: "Islamic Resistance…al-Nujaba".
+pub fn ellipsis_middle(s: &str, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max || max < 3 {
+        return if chars.len() <= max { s.to_string() } else { ellipsis(s, max) };
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let a: String = chars[..head].iter().collect();
+    let b: String = chars[chars.len() - tail..].iter().collect();
+    format!("{}…{}", a.trim_end(), b.trim_start())
+}
+
+/// Labels for a set of names, each shortened in the middle to `max`
+/// characters, and never two alike: names that would read the same keep
+/// more characters, and names that are the same get a number ("(2)").
+pub fn distinct_labels(names: &[&str], max: usize) -> Vec<String> {
+    let mut budget = vec![max; names.len()];
+    let mut out: Vec<String> = names.iter().map(|n| ellipsis_middle(n, max)).collect();
+    for _ in 0..200 {
+        let mut changed = false;
+        for i in 0..out.len() {
+            let clash = (0..out.len()).any(|j| j != i && out[j] == out[i] && names[j] != names[i]);
+            if clash && budget[i] < names[i].chars().count() {
+                budget[i] += 2;
+                out[i] = ellipsis_middle(names[i], budget[i]);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for o in &mut out {
+        let n = seen.entry(o.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            o.push_str(&format!(" ({n})"));
+        }
+    }
+    out
+}
+
 /// A decimal with a fixed number of decimals (`-0.0` is written `0.0`).
 pub fn decimal(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
@@ -167,6 +212,25 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, n:
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shortened_labels_keep_both_ends_and_never_read_alike() {
+        use super::{distinct_labels, ellipsis_middle};
+        assert_eq!(ellipsis_middle("Harakat Hezbollah al-Nujaba", 16), "Harakat…-Nujaba");
+        assert_eq!(ellipsis_middle("IS", 16), "IS");
+        let names = [
+            "Islamic Resistance in Iraq, Kataib Hezbollah",
+            "Islamic Resistance in Iraq, Harakat al-Nujaba",
+            "Islamic Resistance in Iraq, Kataib Hezbollah",
+            "IS",
+        ];
+        let l = distinct_labels(&names, 28);
+        assert_eq!(l[3], "IS");
+        assert!(l.iter().all(|s| s.chars().count() <= 32), "{l:?}");
+        let set: std::collections::BTreeSet<&String> = l.iter().collect();
+        assert_eq!(set.len(), 4, "{l:?}");
+        assert!(l[0].ends_with("Hezbollah") && l[1].ends_with("al-Nujaba"), "{l:?}");
+    }
+
     #[test]
     fn base64_matches_rfc_4648_vectors_and_html_text_cannot_break_out() {
         use super::{base64, escape_html};

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use sitrep::query::Origin;
-use sitrep::render::chart::{self, Annotation, ChartFormat, ChartKind, ChartSize, Colours, Look, Provenance};
+use sitrep::render::chart::{
+    self, Annotation, ChartFormat, ChartKind, ChartOptions, ChartSize, Colours, Look, Provenance, YScale,
+};
 
 use super::agg::{load_for_query, QueryArgs, SourceArgs};
 
@@ -47,6 +49,30 @@ pub struct ChartArgs {
     /// Show a group value under another label: --label "Unclaimed=No claim yet" (repeatable).
     #[arg(long = "label", value_name = "VALUE=LABEL")]
     pub labels: Vec<String>,
+    /// Small multiples: one y scale for every panel (shared) or one per panel (free).
+    #[arg(long, value_name = "shared|free")]
+    pub y_scale: Option<String>,
+    /// Heatmap: write each cell's count in it.
+    #[arg(long)]
+    pub values: bool,
+    /// A group's colour: --color "Kataib Hezbollah=#882255" (repeatable; as `[colors]` in sitrep.toml).
+    #[arg(long = "color", value_name = "NAME=#RRGGBB")]
+    pub colors: Vec<String>,
+    /// The word for a column in the default title: --word "location=base" (repeatable).
+    #[arg(long = "word", value_name = "COLUMN=WORD")]
+    pub words: Vec<String>,
+}
+
+/// `A=B` pairs of a repeatable flag.
+fn pairs(flag: &str, values: &[String], what: &str) -> anyhow::Result<Vec<(String, String)>> {
+    values
+        .iter()
+        .map(|l| {
+            l.split_once('=')
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                .ok_or_else(|| super::usage(format!("{flag}: expected {what}, got {l:?}")))
+        })
+        .collect()
 }
 
 pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
@@ -75,19 +101,31 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
         note: args.note.clone(),
         size,
         days_since: false,
-        labels: args
-            .labels
-            .iter()
-            .map(|l| {
-                l.split_once('=')
-                    .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
-                    .ok_or_else(|| super::usage(format!("--label: expected VALUE=LABEL, got {l:?}")))
-            })
-            .collect::<anyhow::Result<_>>()?,
+        labels: pairs("--label", &args.labels, "VALUE=LABEL")?,
+        words: pairs("--word", &args.words, "COLUMN=WORD")?,
+        options: ChartOptions {
+            y_scale: match &args.y_scale {
+                Some(_) if kind != ChartKind::SmallMultiples => {
+                    return Err(super::usage("--y-scale applies only to --kind small-multiples"))
+                }
+                Some(v) => YScale::parse(v).map_err(|m| super::usage(format!("--y-scale: {m}")))?,
+                None => YScale::Shared,
+            },
+            values: match args.values {
+                true if kind != ChartKind::Heatmap => {
+                    return Err(super::usage("--values applies only to --kind heatmap"))
+                }
+                v => v,
+            },
+        },
     };
     let ctx = Provenance { inputs: &prepared.loaded.files, attribution: "", annotations: &notes };
     let narrowed = sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?;
-    let mut drawn = chart::draw_query(&prepared.lazy(), &q, &look, ctx, &mut Colours::default())?;
+    let fixed = pairs("--color", &args.colors, "NAME=#RRGGBB")?
+        .into_iter()
+        .map(|(n, c)| chart::parse_colour(&c).map(|c| (n, c)).map_err(|m| super::usage(format!("--color: {m}"))))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut drawn = chart::draw_query(&prepared.lazy(), &q, &look, ctx, &mut Colours::with_fixed(fixed))?;
     drawn.notes.splice(0..0, narrowed);
     let svg = drawn.svg;
     let bytes = format.encode(&svg, size)?;

@@ -103,6 +103,8 @@ pub fn render_chart(
         size: entry.size,
         days_since: run.days_since,
         labels: cfg.chart_labels.clone(),
+        words: cfg.chart_words.clone(),
+        options: entry.options,
     };
     let ctx = Provenance { inputs, attribution: &cfg.data.attribution, annotations };
     let drawn = chart::draw_query(lf, &q, &look, ctx, colours).map_err(|e| entry_error(cfg, &label, e))?;
@@ -204,7 +206,7 @@ pub fn render_report(
     coverage: Coverage,
 ) -> Result<(Files, Vec<String>)> {
     let annotations = annotations(cfg)?;
-    let mut colours = Colours::default();
+    let mut colours = Colours::with_fixed(cfg.chart_colours.clone());
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut charts = Vec::new();

@@ -67,7 +67,7 @@ fn render_weekly(
         }
     }
     let annotations = annotations(cfg)?;
-    let mut colours = Colours::default();
+    let mut colours = Colours::with_fixed(cfg.chart_colours.clone());
     let mut charts = Vec::new();
     for (i, entry) in cfg.weekly_charts.iter().enumerate() {
         // `weeks` (capped at 100 years) ends the chart with the report week;

@@ -52,6 +52,7 @@ fn fixture_chart(kind: ChartKind) -> String {
         &text,
         &notes,
         ChartSize { width: 800, height: 450, scale: 1.0 },
+        Default::default(),
         &mut Colours::default(),
     )
     .unwrap()
@@ -175,8 +176,7 @@ fn issue_16_counts_get_whole_ticks_headroom_and_a_palette_without_black() {
     // the largest group (at the bottom) last.
     let at = |name: &str| text.rfind(&format!(">\n{name}\n<")).unwrap_or_else(|| panic!("{name}"));
     assert!(
-        at("(unknown)") < at("Harakat Hezbollah al-Nujaba")
-            && at("Harakat Hezbollah al-Nujaba") < at("Kataib Hezbollah")
+        at("Unknown") < at("Harakat Hezbollah al-Nujaba") && at("Harakat Hezbollah al-Nujaba") < at("Kataib Hezbollah")
     );
     // A folder that does not exist is a usage error, not a silent mkdir.
     Command::cargo_bin("sitrep")

@@ -11,6 +11,7 @@ mod layers;
 mod normalise;
 mod page;
 mod parallel;
+mod publication;
 mod query;
 mod query_props;
 mod quiet_weeks;

@@ -6,11 +6,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    axis_number, draw_annotations, draw_chrome, draw_legend, draw_overlay, draw_x_axis, draw_y_axis, nice_axis,
-    y_label_width, Area, DrawResult, OVERLAY_AXIS,
+    axis_number, draw_chrome, draw_legend, draw_mark_labels, draw_marks, draw_overlay, draw_x_axis, draw_y_axis,
+    nice_axis, place_annotations, y_label_width, Area, DrawResult, OVERLAY_AXIS,
 };
 use super::{
-    ellipsis, fill, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, FONT, GRID, MUTED, PALETTE, TEXT,
+    fill, short_names, Annotation, ChartData, ChartKind, ChartSize, ChartText, Colours, FONT, GRID, MUTED, PALETTE,
+    TEXT,
 };
 use crate::text::count;
 
@@ -32,7 +33,9 @@ pub fn draw(
     if data.overlay.is_some() {
         f.plot.2 -= OVERLAY_AXIS;
     }
+    let marks = place_annotations(&mut f, data, notes);
     draw_y_axis(area, &f, ymax, step, &text.y_label)?;
+    draw_marks(area, &f, &marks)?;
     let (x0, y0, x1, y1) = f.plot;
     let n = data.periods.len();
     let slot = f64::from(x1 - x0) / n as f64;
@@ -58,7 +61,7 @@ pub fn draw(
         }
     }
     draw_x_axis(area, &f, &data.periods, data.every)?;
-    draw_annotations(area, &f, data, notes)?;
+    draw_mark_labels(area, &f, &marks)?;
     draw_overlay(area, &f, data)?;
     if stacked {
         // The legend reads top to bottom as the stack does: the last series drawn is on top.
@@ -100,7 +103,8 @@ pub fn draw_ranked(
         text
     };
     let value = |s: &super::ChartSeries| s.values.iter().filter(|v| !v.is_nan()).sum::<f64>();
-    let label_w = shown.iter().map(|s| ellipsis(&s.name, RANKED_LABEL).chars().count()).max().unwrap_or(4) as i32 * 8;
+    let names = short_names(shown, RANKED_LABEL);
+    let label_w = names.iter().map(|n| n.chars().count()).max().unwrap_or(4) as i32 * 8;
     let f = draw_chrome(area, text, size, false, label_w)?;
     let (x0, y0, x1, y1) = f.plot;
     // Room at the right for the largest value's label.
@@ -137,7 +141,7 @@ pub fn draw_ranked(
         }
         let font = ((row * 0.55).round() as u32).clamp(8, 14);
         area.draw(&Text::new(
-            ellipsis(&s.name, RANKED_LABEL),
+            names[k].clone(),
             (x0 - 8, mid),
             TextStyle::from((FONT, font).into_font()).color(&TEXT).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;

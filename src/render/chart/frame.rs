@@ -7,7 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
-use super::{ellipsis, Annotation, ChartData, ChartSeries, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT};
+use super::{
+    ellipsis, short_names, Annotation, ChartData, ChartSeries, ChartSize, ChartText, Colours, FONT, GRID, MUTED, TEXT,
+};
 use crate::query::period::Period;
 use crate::text::{count, decimal};
 
@@ -104,6 +106,8 @@ pub struct Frame {
     pub plot: (i32, i32, i32, i32),
     /// Legend column's left edge, if there is a legend.
     pub legend_x: Option<i32>,
+    /// Baseline of the axis titles, above the plot and any annotation labels.
+    pub titles_y: i32,
 }
 
 /// Draw title, subtitle and footer; return the frame left for the plot.
@@ -129,7 +133,7 @@ pub(super) fn draw_chrome(
     ))?;
     let legend_w = if legend { 240 } else { 0 };
     let plot = (24 + left_labels, top + 8, w - 24 - legend_w, h - 62);
-    Ok(Frame { plot, legend_x: legend.then_some(w - legend_w + 8) })
+    Ok(Frame { plot, legend_x: legend.then_some(w - legend_w + 8), titles_y: plot.1 - 6 })
 }
 
 /// Y axis: gridlines and labels for 0..ymax.
@@ -148,7 +152,7 @@ pub(super) fn draw_y_axis(area: &Area<'_>, f: &Frame, ymax: f64, step: f64, labe
     }
     area.draw(&Text::new(
         label.to_string(),
-        (x0, y0 - 6),
+        (x0, f.titles_y),
         TextStyle::from((FONT, 13).into_font()).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
     ))?;
     Ok(())
@@ -193,11 +197,12 @@ pub(super) fn draw_x_tick(area: &Area<'_>, x: i32, y: i32, label: String) -> Dra
 pub(super) fn draw_legend(area: &Area<'_>, f: &Frame, series: &[ChartSeries], colours: &mut Colours) -> DrawResult<()> {
     let Some(x) = f.legend_x else { return Ok(()) };
     let mut y = f.plot.1 + 4;
-    for s in series.iter().take(24) {
+    let names = short_names(series.iter().take(24), 28);
+    for (s, name) in series.iter().zip(names) {
         let c = colours.of(s);
         area.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], c.filled()))?;
         area.draw(&Text::new(
-            ellipsis(&s.name, 28),
+            name,
             (x + 22, y + 7),
             TextStyle::from((FONT, 14).into_font()).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
@@ -224,42 +229,94 @@ pub(super) fn date_x(f: &Frame, data: &ChartData, d: NaiveDate) -> Option<i32> {
     Some(x0 + ((i as f64 + frac) * slot).round() as i32)
 }
 
-/// Vertical lines for dated events and shaded bands for spans, labelled at the top.
-pub(super) fn draw_annotations(area: &Area<'_>, f: &Frame, data: &ChartData, notes: &[Annotation]) -> DrawResult<()> {
-    let (_, y0, _, y1) = f.plot;
-    const ROWS: usize = 4;
-    let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); ROWS];
-    let mut k = 0;
-    for a in notes {
+/// One annotation as placed: its line (or band to `end`) and its label in
+/// the strip above the plot.
+#[derive(Clone)]
+pub(super) struct Mark {
+    x: i32,
+    end: Option<i32>,
+    label: String,
+    label_x: i32,
+    align: HPos,
+    row: usize,
+}
+
+/// Rows of annotation labels at most; more labels share rows.
+const MARK_ROWS: usize = 4;
+const MARK_ROW_PX: i32 = 16;
+const MARK_CHAR_PX: f64 = 6.8;
+
+/// Place the annotations inside the chart's dates: each label on the side of
+/// its line with room (shortened when neither side has room), in the first
+/// row of the strip above the plot where it meets no other label. The plot
+/// moves down to make room, so a label never crosses a bar or a line.
+pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annotation]) -> Vec<Mark> {
+    let (x0, _, x1, _) = f.plot;
+    let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); MARK_ROWS];
+    let mut marks = Vec::new();
+    for (k, a) in notes.iter().enumerate() {
         let Some(x) = date_x(f, data, a.date) else { continue };
-        match a.end.and_then(|e| date_x(f, data, e).or(Some(f.plot.2))) {
-            Some(xe) if xe > x => {
-                area.draw(&Rectangle::new([(x, y0), (xe, y1)], RGBColor(0x88, 0x88, 0x88).mix(0.15).filled()))?;
+        let end = a.end.and_then(|e| date_x(f, data, e).or(Some(x1))).filter(|e| *e > x);
+        let (right, left) = (f64::from(x1 - x - 6), f64::from(x - 6 - x0));
+        let fits = |room: f64| (room / MARK_CHAR_PX).floor().max(1.0) as usize;
+        let want = a.label.chars().count();
+        let (align, chars) = if want <= fits(right) {
+            (HPos::Left, want)
+        } else if want <= fits(left) {
+            (HPos::Right, want)
+        } else if right >= left {
+            (HPos::Left, fits(right))
+        } else {
+            (HPos::Right, fits(left))
+        };
+        let label = ellipsis(&a.label, chars.min(40));
+        let width = (label.chars().count() as f64 * MARK_CHAR_PX) as i32;
+        let (label_x, bx0, bx1) = match align {
+            HPos::Left => (x + 4, x + 2, x + 6 + width),
+            _ => (x - 4, x - 6 - width, x - 2),
+        };
+        let row = (0..MARK_ROWS).find(|r| rows[*r].iter().all(|(a, b)| bx1 < *a || bx0 > *b)).unwrap_or(k % MARK_ROWS);
+        rows[row].push((bx0, bx1));
+        marks.push(Mark { x, end, label, label_x, align, row });
+    }
+    let used = marks.iter().map(|m| m.row + 1).max().unwrap_or(0) as i32;
+    // The strip sits where the plot began, under the axis titles.
+    f.plot.1 += used * MARK_ROW_PX + if used > 0 { 6 } else { 0 };
+    marks
+}
+
+fn mark_top(f: &Frame, m: &Mark, marks: &[Mark]) -> i32 {
+    let used = marks.iter().map(|m| m.row + 1).max().unwrap_or(0) as i32;
+    f.plot.1 - used * MARK_ROW_PX - 6 + m.row as i32 * MARK_ROW_PX
+}
+
+/// Bands and event lines, drawn before the data so they stay behind it.
+pub(super) fn draw_marks(area: &Area<'_>, f: &Frame, marks: &[Mark]) -> DrawResult<()> {
+    let (_, y0, _, y1) = f.plot;
+    for m in marks {
+        let top = mark_top(f, m, marks);
+        match m.end {
+            Some(e) => {
+                area.draw(&Rectangle::new([(m.x, y0), (e, y1)], RGBColor(0x88, 0x88, 0x88).mix(0.15).filled()))?;
+                area.draw(&PathElement::new(vec![(m.x, top), (m.x, y0)], ShapeStyle::from(&MUTED).stroke_width(1)))?;
             }
-            _ => {
-                area.draw(&PathElement::new(
-                    vec![(x, y0), (x, y1)],
-                    ShapeStyle::from(&RGBColor(0x44, 0x44, 0x44)).stroke_width(1),
-                ))?;
+            None => {
+                let ink = RGBColor(0x44, 0x44, 0x44);
+                area.draw(&PathElement::new(vec![(m.x, top), (m.x, y1)], ShapeStyle::from(&ink).stroke_width(1)))?;
             }
         }
-        // Labels that would run past the plot's right edge go to the left of the line.
-        let label = ellipsis(&a.label, 40);
-        let width = (label.chars().count() as f64 * 6.8) as i32;
-        let flip = x + 4 + width > f.plot.2;
-        let (lx, h) = if flip { (x - 4, HPos::Right) } else { (x + 4, HPos::Left) };
-        let (bx0, bx1) = if flip { (lx - width - 2, lx + 2) } else { (lx - 2, lx + width + 2) };
-        // The first row where the label does not collide with one already placed.
-        let row = (0..ROWS).find(|r| rows[*r].iter().all(|(a, b)| bx1 < *a || bx0 > *b)).unwrap_or(k % ROWS);
-        rows[row].push((bx0, bx1));
-        let ly = y0 + 4 + 16 * row as i32;
-        area.draw(&Rectangle::new([(bx0, ly - 1), (bx1, ly + 14)], WHITE.mix(0.85).filled()))?;
+    }
+    Ok(())
+}
+
+/// The labels of the annotations, in their strip above the plot.
+pub(super) fn draw_mark_labels(area: &Area<'_>, f: &Frame, marks: &[Mark]) -> DrawResult<()> {
+    for m in marks {
         area.draw(&Text::new(
-            label,
-            (lx, ly),
-            TextStyle::from((FONT, 12).into_font()).color(&TEXT).pos(Pos::new(h, VPos::Top)),
+            m.label.clone(),
+            (m.label_x, mark_top(f, m, marks)),
+            TextStyle::from((FONT, 12).into_font()).color(&TEXT).pos(Pos::new(m.align, VPos::Top)),
         ))?;
-        k += 1;
     }
     Ok(())
 }
@@ -292,7 +349,7 @@ pub(super) fn draw_overlay(area: &Area<'_>, f: &Frame, data: &ChartData) -> Draw
     }
     area.draw(&Text::new(
         "— days since the last incident (right axis)".to_string(),
-        (x1 + OVERLAY_AXIS / 2, y0 - 6),
+        (x1 + OVERLAY_AXIS / 2, f.titles_y),
         TextStyle::from((FONT, 13).into_font()).color(&ink).pos(Pos::new(HPos::Right, VPos::Bottom)),
     ))?;
     let mut run: Vec<(i32, i32)> = Vec::new();

@@ -44,7 +44,7 @@ impl GapData {
                 } else {
                     l.group
                         .iter()
-                        .map(|g| g.clone().unwrap_or_else(|| "(unknown)".into()))
+                        .map(|g| g.clone().unwrap_or_else(|| super::UNKNOWN_LABEL.into()))
                         .collect::<Vec<_>>()
                         .join(" / ")
                 };
@@ -121,9 +121,7 @@ pub fn date_ticks(from: NaiveDate, to: NaiveDate, width_px: f64, char_px: f64) -
 /// Draw a gap chart as SVG text.
 pub fn render_svg(data: &GapData, text: &ChartText, size: ChartSize, colours: &mut Colours) -> Result<String> {
     let Some(first) = data.first() else { return Err(Error::NothingToDraw) };
-    for l in &data.lines {
-        colours.of(&l.series);
-    }
+    colours.begin(data.lines.iter().map(|l| &l.series));
     draw_svg(size, |area| draw(area, data, first, text, size, colours))
 }
 

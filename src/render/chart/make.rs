@@ -30,6 +30,10 @@ pub struct Look {
     pub days_since: bool,
     /// Labels for group values: ("Unclaimed", "No claim yet").
     pub labels: Vec<(String, String)>,
+    /// Words for columns in the default title: ("location", "base").
+    pub words: Vec<(String, String)>,
+    /// Options of some kinds (small multiples' scale, heatmap values).
+    pub options: super::ChartOptions,
 }
 
 /// Where the data comes from, for footers and annotations.
@@ -61,6 +65,7 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
     if look.kind == ChartKind::Gap {
         return draw_gaps(lf, q, look, ctx, colours);
     }
+    colour_order(lf, q, look, colours)?;
     let (agg, table) = query::run(lf.clone(), q)?;
     let mut data = ChartData::from_table(&table, look.kind.value_column(), q.every)?;
     data.relabel(&look.labels);
@@ -81,13 +86,29 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
         agg.coverage.map(|c| c.1),
         ctx.inputs,
         ctx.attribution,
-        look.title.clone(),
+        Some(look.title.clone().unwrap_or_else(|| super::default_title(q, look.kind, &look.words))),
         look.subtitle.clone(),
         look.note.clone(),
     );
-    let svg = render_svg(look.kind, &data, &text, ctx.annotations, look.size, colours)?;
+    let svg = render_svg(look.kind, &data, &text, ctx.annotations, look.size, look.options, colours)?;
     let alt = alt::describe(look.kind, &data, &text);
     Ok(Drawn { svg: alt::embed(&svg, &text.title, &alt), notes, alt, title: text.title })
+}
+
+/// Rank the groups of the chart's grouping over all the data (no dates, no
+/// filters), so a group keeps its colour whatever range or filter a chart has.
+fn colour_order(lf: &LazyFrame, q: &Query, look: &Look, colours: &mut Colours) -> Result<()> {
+    let key = format!("{:?}/{}/{:?}", q.by, q.split_actors, look.labels);
+    colours.set_order(&key, || {
+        if q.by.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = Query { by: q.by.clone(), split_actors: q.split_actors, ..Default::default() };
+        let (_, t) = query::run(lf.clone(), &all)?;
+        let mut d = ChartData::from_table(&t, "incidents", None)?;
+        d.relabel(&look.labels);
+        Ok(d.series.into_iter().map(|s| s.name).collect())
+    })
 }
 
 /// Days from the last incident on or before each period's end (or the
@@ -110,6 +131,7 @@ pub fn days_since_series(data: &ChartData, dates: &[NaiveDate], end: NaiveDate) 
 
 fn draw_gaps(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colours: &mut Colours) -> Result<Drawn> {
     let Some(as_of) = lull::default_as_of(lf.clone(), q)? else { return Err(crate::Error::NothingToDraw) };
+    colour_order(lf, q, look, colours)?;
     let (lulls, table) = lull::lulls(lf.clone(), q, as_of)?;
     let mut data = GapData::from_lulls(&lulls, as_of);
     for line in &mut data.lines {
@@ -123,7 +145,7 @@ fn draw_gaps(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colour
         cutoff,
         ctx.inputs,
         ctx.attribution,
-        look.title.clone(),
+        Some(look.title.clone().unwrap_or_else(|| super::default_title(q, look.kind, &look.words))),
         look.subtitle.clone(),
         look.note.clone(),
     );

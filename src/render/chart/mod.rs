@@ -167,7 +167,7 @@ pub fn chart_text(
     };
     let cutoff = cutoff.map(|b| format!("; data to {b}")).unwrap_or_default();
     ChartText {
-        title: title.unwrap_or_else(|| default_title(q, kind)),
+        title: title.unwrap_or_else(|| default_title(q, kind, &[])),
         subtitle: Some(subtitle.unwrap_or_else(|| range.map(|(a, b)| format!("{a} to {b}")).unwrap_or_default())),
         note: note.unwrap_or_else(|| format!("Source: {source}{cutoff}. Made with sitrep.")),
         y_label: match kind {
@@ -178,8 +178,31 @@ pub fn chart_text(
     }
 }
 
-/// The default title: "Incidents per week by actor".
-pub fn default_title(q: &Query, kind: ChartKind) -> String {
+/// Words for columns in default titles ("by group", not "by actor
+/// parent"); `[report] words` and `--word` add to and override them.
+pub const COLUMN_WORDS: [(&str, &str); 8] = [
+    ("actor_parent", "group"),
+    ("target_type", "target type"),
+    ("admin1", "region"),
+    ("admin2", "district"),
+    ("event_class", "event type"),
+    ("claimed", "claim status"),
+    ("date_precision", "date precision"),
+    ("incident_id", "incident"),
+];
+
+/// The word for a column in a title: the user's, else the shipped one, else the name with spaces.
+pub fn column_word(column: &str, words: &[(String, String)]) -> String {
+    words
+        .iter()
+        .find(|(c, _)| c == column)
+        .map(|(_, w)| w.clone())
+        .or_else(|| COLUMN_WORDS.iter().find(|(c, _)| *c == column).map(|(_, w)| w.to_string()))
+        .unwrap_or_else(|| column.replace('_', " "))
+}
+
+/// The default title: "Incidents per week by group", in the words given for columns.
+pub fn default_title(q: &Query, kind: ChartKind, words: &[(String, String)]) -> String {
     let what = match kind {
         ChartKind::Cumulative => "Cumulative incidents",
         ChartKind::Gap => "Days since the previous incident",
@@ -193,7 +216,11 @@ pub fn default_title(q: &Query, kind: ChartKind) -> String {
         Some(Period::Year) => " per year",
         Some(Period::Days { .. }) | None => "",
     };
-    let by = if q.by.is_empty() { String::new() } else { format!(" by {}", q.by.join(" and ").replace('_', " ")) };
+    let by = if q.by.is_empty() {
+        String::new()
+    } else {
+        format!(" by {}", q.by.iter().map(|c| column_word(c, words)).collect::<Vec<_>>().join(" and "))
+    };
     format!("{what}{per}{by}")
 }
 
@@ -214,7 +241,12 @@ pub struct ChartSeries {
 impl ChartSeries {
     /// Show the series under the label given for its value, if one is.
     pub fn relabel(&mut self, labels: &[(String, String)]) {
-        if let Some((_, to)) = labels.iter().find(|(from, _)| from.eq_ignore_ascii_case(&self.name)) {
+        // "(unknown)", "unknown" and "Unknown" name the same group.
+        let same = |from: &str| {
+            from.eq_ignore_ascii_case(&self.name)
+                || quiet_grey(from).is_some() && quiet_grey(from) == quiet_grey(&self.key)
+        };
+        if let Some((_, to)) = labels.iter().find(|(from, _)| same(from)) {
             self.name = to.clone();
         }
     }
@@ -267,7 +299,7 @@ impl ChartData {
                         // Claim statuses read as words on a chart ("Unclaimed").
                         Cell::Text(s) if t.columns[i] == crate::schema::col::CLAIMED => capitalise(s),
                         Cell::Text(s) => s.clone(),
-                        _ => "(unknown)".to_string(),
+                        _ => UNKNOWN_LABEL.to_string(),
                     })
                     .collect::<Vec<_>>()
                     .join(" / ")
@@ -352,6 +384,39 @@ impl ChartData {
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+/// How small multiples scale their panels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum YScale {
+    /// One scale for every panel: panels compare at a glance.
+    #[default]
+    Shared,
+    /// Each panel its own scale: small groups' shapes read.
+    Free,
+}
+
+impl YScale {
+    /// Names accepted by `y_scale` and `--y-scale`.
+    pub const CHOICES: &'static str = "shared, free";
+
+    /// Parse a scale's name (the caller names the option).
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_lowercase().as_str() {
+            "shared" | "same" => Ok(YScale::Shared),
+            "free" | "own" => Ok(YScale::Free),
+            _ => Err(format!("unknown scale {s:?} (choose from {})", Self::CHOICES)),
+        }
+    }
+}
+
+/// Options of some kinds: the y scale of small multiples, counts in heatmap cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChartOptions {
+    /// Small multiples: one scale or one per panel.
+    pub y_scale: YScale,
+    /// Heatmap: write each cell's count in it.
+    pub values: bool,
 }
 
 /// A dated event to mark on a chart: a line at `date`, or a band to `end`.
@@ -496,6 +561,9 @@ pub const UNKNOWN_GREY: RGBColor = RGBColor(0xC4, 0xC4, 0xC4);
 /// The colour of unclaimed incidents.
 pub const UNCLAIMED_GREY: RGBColor = RGBColor(0x7A, 0x7A, 0x7A);
 
+/// How a chart names a group whose value is unknown (`[report] labels` and `--label` rename it).
+pub const UNKNOWN_LABEL: &str = "Unknown";
+
 /// The grey of a series that is not a group: unknown values and unclaimed incidents.
 fn quiet_grey(name: &str) -> Option<RGBColor> {
     match name.to_lowercase().as_str() {
@@ -508,25 +576,93 @@ const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
 const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 
-/// Colours by group name, assigned in order of first use, so the same group
-/// has the same colour in every chart drawn with one map (one report run).
+/// Colours of groups, the same for a group in every chart of every command
+/// over the same data: first the colours given by name (`[colors]`,
+/// `--color`); then the palette slot of the group's rank among all incidents
+/// of the data (its `order`, set per chart for the chart's grouping), moved
+/// to the next free slot only when another group of the same chart has it.
+/// "Other", unknown and unclaimed are greys; an ungrouped series is the first colour.
 #[derive(Debug, Clone, Default)]
 pub struct Colours {
+    fixed: BTreeMap<String, RGBColor>,
+    order: Vec<String>,
+    orders: BTreeMap<String, Vec<String>>,
     assigned: BTreeMap<String, RGBColor>,
 }
 
+/// Parse a colour written `#rrggbb`.
+pub fn parse_colour(s: &str) -> std::result::Result<RGBColor, String> {
+    let hex = s.trim().strip_prefix('#').unwrap_or("");
+    let byte = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+    match (hex.len(), byte(0), byte(2), byte(4)) {
+        (6, Some(r), Some(g), Some(b)) => Ok(RGBColor(r, g, b)),
+        _ => Err(format!("{s:?} is not a colour like \"#0072b2\"")),
+    }
+}
+
 impl Colours {
-    /// The colour of a series. "Other", unknown and unclaimed are greys,
-    /// never a strong colour: they are not a group.
-    pub fn of(&mut self, s: &ChartSeries) -> RGBColor {
+    /// Colours with these fixed by group name.
+    pub fn with_fixed(fixed: impl IntoIterator<Item = (String, RGBColor)>) -> Self {
+        Colours { fixed: fixed.into_iter().collect(), ..Default::default() }
+    }
+
+    /// The groups of the next chart's grouping, most incidents first over
+    /// all the data; computed once per grouping (`key`) in a run.
+    pub fn set_order(&mut self, key: &str, names: impl FnOnce() -> Result<Vec<String>>) -> Result<()> {
+        if !self.orders.contains_key(key) {
+            self.orders.insert(key.to_string(), names()?);
+        }
+        self.order = self.orders.get(key).cloned().unwrap_or_default();
+        Ok(())
+    }
+
+    /// Assign colours to the series of one chart (in the chart's order).
+    pub fn begin<'a>(&mut self, series: impl IntoIterator<Item = &'a ChartSeries>) {
+        self.assigned.clear();
+        let series: Vec<&ChartSeries> = series.into_iter().collect();
+        let mut used = [false; PALETTE.len()];
+        let mut open = Vec::new();
+        for s in &series {
+            if let Some(c) = self.quiet(s).or_else(|| self.fixed.get(&s.name).copied()) {
+                if let Some(i) = PALETTE.iter().position(|p| *p == c) {
+                    used[i] = true;
+                }
+                self.assigned.insert(s.name.clone(), c);
+            } else {
+                open.push(s.name.clone());
+            }
+        }
+        for name in open {
+            let preferred = self.order.iter().position(|n| *n == name).map(|i| i % PALETTE.len());
+            let slot = preferred
+                .filter(|p| !used[*p])
+                .or_else(|| used.iter().position(|u| !u))
+                .unwrap_or_else(|| preferred.unwrap_or(0));
+            used[slot] = true;
+            self.assigned.insert(name, PALETTE[slot]);
+        }
+    }
+
+    fn quiet(&self, s: &ChartSeries) -> Option<RGBColor> {
         if s.is_other {
-            return OTHER_GREY;
+            Some(OTHER_GREY)
+        } else {
+            quiet_grey(&s.key)
         }
-        if let Some(grey) = quiet_grey(&s.key) {
-            return grey;
+    }
+
+    /// The colour of a series of the chart begun last.
+    pub fn of(&mut self, s: &ChartSeries) -> RGBColor {
+        if let Some(c) = self.quiet(s) {
+            return c;
         }
-        let n = self.assigned.len();
-        *self.assigned.entry(s.name.clone()).or_insert(PALETTE[n % PALETTE.len()])
+        if let Some(c) = self.assigned.get(&s.name) {
+            return *c;
+        }
+        // A series the chart did not announce: the first free colour.
+        let c = PALETTE.iter().find(|p| !self.assigned.values().any(|a| a == *p)).copied().unwrap_or(PALETTE[0]);
+        self.assigned.insert(s.name.clone(), c);
+        c
     }
 }
 
@@ -556,6 +692,13 @@ fn register_fonts() {
 
 pub use crate::text::ellipsis;
 
+/// The names of series as drawn: shortened in the middle to `max`
+/// characters, never two alike.
+pub(crate) fn short_names<'a>(series: impl IntoIterator<Item = &'a ChartSeries>, max: usize) -> Vec<String> {
+    let names: Vec<&str> = series.into_iter().map(|s| s.name.as_str()).collect();
+    crate::text::distinct_labels(&names, max)
+}
+
 fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Internal(format!("drawing the chart failed: {e:?}"))
 }
@@ -567,6 +710,7 @@ pub fn render_svg(
     text: &ChartText,
     notes: &[Annotation],
     size: ChartSize,
+    options: ChartOptions,
     colours: &mut Colours,
 ) -> Result<String> {
     if kind == ChartKind::Gap {
@@ -575,10 +719,7 @@ pub fn render_svg(
     if data.is_empty() {
         return Err(Error::NothingToDraw);
     }
-    // Colours follow rank (largest group first), whatever order a kind draws in.
-    for s in &data.series {
-        colours.of(s);
-    }
+    colours.begin(&data.series);
     // The footer explains lighter marks, whatever note was given.
     let with_partial;
     let text = match data.partial_note() {
@@ -594,8 +735,8 @@ pub fn render_svg(
         ChartKind::Line | ChartKind::Cumulative => {
             lines::draw(area, data, text, notes, size, colours, kind == ChartKind::Cumulative)
         }
-        ChartKind::Heatmap => heatmap::draw(area, data, text, size),
-        ChartKind::SmallMultiples => multiples::draw(area, data, text, size, colours),
+        ChartKind::Heatmap => heatmap::draw(area, data, text, size, options.values),
+        ChartKind::SmallMultiples => multiples::draw(area, data, text, size, options.y_scale, colours),
         ChartKind::Gap => Ok(()),
     })
 }
