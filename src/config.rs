@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{DateOrder, Mapping, Preset};
 use crate::pipeline::Inputs;
 use crate::query::def::{Origin, QueryDef};
+use crate::query::named::NamedPeriod;
 use crate::query::period::parse_weekday;
 use crate::query::weekly::CasualtyRank;
 use crate::query::{Coverage, Query};
@@ -99,11 +100,32 @@ pub struct TimeConfig {
     /// Named anchor dates for running totals ("since the campaign began").
     #[serde(default)]
     pub anchors: BTreeMap<String, String>,
+    /// Named periods: `"Gaza truce" = { from = "2023-11-24", to = "2023-11-30" }`.
+    #[serde(default)]
+    pub periods: BTreeMap<String, PeriodSpan>,
+    /// Named periods from a CSV file (name,from,to), relative to this file.
+    pub periods_file: Option<PathBuf>,
+}
+
+/// The days of a named period, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodSpan {
+    /// First day.
+    pub from: String,
+    /// Last day.
+    pub to: String,
 }
 
 impl Default for TimeConfig {
     fn default() -> Self {
-        TimeConfig { week_start: mon(), utc_offset: utc(), anchors: BTreeMap::new() }
+        TimeConfig {
+            week_start: mon(),
+            utc_offset: utc(),
+            anchors: BTreeMap::new(),
+            periods: BTreeMap::new(),
+            periods_file: None,
+        }
     }
 }
 
@@ -192,6 +214,18 @@ pub struct TableDef {
     /// Formats: csv, json, md (default csv and md).
     #[serde(default = "csv_md")]
     pub formats: Vec<String>,
+    /// One row per named period (`[time.periods]`) instead of counts by period.
+    #[serde(default)]
+    pub by_period_name: bool,
+    /// Escalation flags per period (times the long-run mean, highest in N, highest since, alert).
+    #[serde(default)]
+    pub escalation: bool,
+    /// The long-run mean counts periods from this date or anchor.
+    pub mean_since: Option<String>,
+    /// The long-run mean counts only the previous N periods.
+    pub mean_of: Option<usize>,
+    /// The alert needs at least this many incidents in 30 days (default 10).
+    pub alert_min: Option<u64>,
     /// The query.
     #[serde(flatten)]
     pub query: QueryDef,
@@ -216,11 +250,22 @@ pub struct WeeklyConfig {
     pub charts: Vec<ChartDef>,
     /// How the incidents with the most casualties are ranked: "killed+wounded" (default) or "killed".
     pub rank_casualties: Option<String>,
+    /// The long-run mean of the escalation flags counts weeks from this date or anchor (default: all).
+    pub mean_since: Option<String>,
+    /// The escalation alert needs at least this many incidents in 30 days (default 10).
+    pub alert_min: Option<u64>,
 }
 
 impl Default for WeeklyConfig {
     fn default() -> Self {
-        WeeklyConfig { out: reports_dir(), top: five(), charts: Vec::new(), rank_casualties: None }
+        WeeklyConfig {
+            out: reports_dir(),
+            top: five(),
+            charts: Vec::new(),
+            rank_casualties: None,
+            mean_since: None,
+            alert_min: None,
+        }
     }
 }
 
@@ -271,6 +316,10 @@ pub struct TableEntry {
     pub name: String,
     /// Formats to write, in order.
     pub formats: Vec<OutputFormat>,
+    /// One row per named period.
+    pub by_period_name: bool,
+    /// Escalation flags, by this rule.
+    pub escalation: Option<crate::query::escalation::Rule>,
     /// The query.
     pub query: Query,
 }
@@ -296,12 +345,16 @@ pub struct Config {
     pub utc_offset: FixedOffset,
     /// Named anchor dates, by name.
     pub anchors: Vec<(String, NaiveDate)>,
+    /// Named periods (`[time.periods]`, `[time] periods_file`), by first day.
+    pub named_periods: Vec<NamedPeriod>,
     /// `report` output folder (resolved).
     pub report_out: PathBuf,
     /// The title of the report page (`[report] title`).
     pub report_title: String,
     /// Words for columns in chart titles (`[report] words`).
     pub chart_words: Vec<(String, String)>,
+    /// The rule of the weekly escalation flags (`[weekly] mean_since`, `alert_min`).
+    pub weekly_escalation: crate::query::escalation::Rule,
     /// Colours of groups by name (`[colors]`).
     pub chart_colours: Vec<(String, plotters::style::RGBColor)>,
     /// Chart labels for group values (`[report] labels`), in report and weekly charts.
@@ -392,6 +445,22 @@ impl ConfigFile {
             .iter()
             .map(|(k, v)| Ok((k.clone(), parse_date_arg(&format!("time.anchors.{k}"), v)?)))
             .collect::<Result<Vec<_>>>()?;
+        let mut named = self
+            .time
+            .periods
+            .iter()
+            .map(|(k, v)| {
+                Ok(NamedPeriod {
+                    name: k.clone(),
+                    from: parse_date_arg(&format!("time.periods.{k}.from"), &v.from)?,
+                    to: parse_date_arg(&format!("time.periods.{k}.to"), &v.to)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(f) = &self.time.periods_file {
+            named.extend(crate::query::named::load(&resolve(path, f))?);
+        }
+        let named_periods = crate::query::named::checked(named).map_err(|m| usage(format!("time.periods: {m}")))?;
         let preset = self.data.preset.parse::<Preset>().map_err(|e| usage(format!("data.preset: {e}")))?;
         let date_order = self
             .data
@@ -475,6 +544,18 @@ impl ConfigFile {
                     .map_err(|m| Error::Usage(format!("[colors] {name:?}: {m}")))
             })
             .collect::<Result<Vec<_>>>()?;
+        let weekly_escalation = crate::query::escalation::Rule {
+            mean_since: match self.weekly.mean_since.as_deref() {
+                None => None,
+                Some(s) => Some(match anchors.iter().find(|(k, _)| k == s) {
+                    Some((_, d)) => *d,
+                    None => parse_date_arg("weekly.mean_since", s)
+                        .map_err(|_| usage(format!("weekly.mean_since: {s:?} is neither a date nor an anchor")))?,
+                }),
+            },
+            mean_of: None,
+            alert_min: self.weekly.alert_min.unwrap_or(crate::query::escalation::Rule::default().alert_min),
+        };
         let weekly_rank = match &self.weekly.rank_casualties {
             Some(r) => CasualtyRank::parse(r).map_err(|m| Error::Usage(format!("[weekly] rank_casualties: {m}")))?,
             None => CasualtyRank::default(),
@@ -494,7 +575,51 @@ impl ConfigFile {
             if charts.iter().any(|c| c.name == t.name) || !names.insert(format!("table/{}", t.name)) {
                 return Err(origin.message("name used twice"));
             }
-            tables.push(TableEntry { name: t.name.clone(), formats, query });
+            if t.by_period_name {
+                if named_periods.is_empty() {
+                    return Err(origin.error("by_period_name", "needs named periods ([time.periods])"));
+                }
+                if query.every.is_some() || !query.by.is_empty() || query.compare.is_some() || query.cumulative {
+                    return Err(origin.error(
+                        "by_period_name",
+                        "counts per named period: every, by, compare and cumulative do not apply",
+                    ));
+                }
+            }
+            let set = t.mean_since.is_some() || t.mean_of.is_some() || t.alert_min.is_some();
+            let escalation = if t.escalation {
+                if query.every.is_none() || t.by_period_name {
+                    return Err(origin.error("escalation", "flags periods: it needs every (and not by_period_name)"));
+                }
+                if t.mean_of == Some(0) {
+                    return Err(origin.error("mean_of", "must be at least 1 period"));
+                }
+                let mean_since = match t.mean_since.as_deref() {
+                    None => None,
+                    Some(s) => Some(match anchors.iter().find(|(k, _)| k == s) {
+                        Some((_, d)) => *d,
+                        None => parse_date_arg("mean_since", s).map_err(|_| {
+                            origin.error("mean_since", format!("{s:?} is neither a date nor an anchor"))
+                        })?,
+                    }),
+                };
+                Some(crate::query::escalation::Rule {
+                    mean_since,
+                    mean_of: t.mean_of,
+                    alert_min: t.alert_min.unwrap_or(crate::query::escalation::Rule::default().alert_min),
+                })
+            } else if set {
+                return Err(origin.message("mean_since, mean_of and alert_min go with escalation = true"));
+            } else {
+                None
+            };
+            tables.push(TableEntry {
+                name: t.name.clone(),
+                formats,
+                by_period_name: t.by_period_name,
+                escalation,
+                query,
+            });
         }
         Ok(Config {
             path: path.to_path_buf(),
@@ -505,10 +630,12 @@ impl ConfigFile {
             week_start,
             utc_offset,
             anchors,
+            named_periods,
             report_out: resolve(path, &self.report.out),
             report_title: self.report.title.clone(),
             chart_words: self.report.words.clone().into_iter().collect(),
             chart_colours,
+            weekly_escalation,
             chart_labels: self.report.labels.clone().into_iter().collect(),
             charts,
             tables,

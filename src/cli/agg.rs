@@ -138,9 +138,48 @@ pub struct AggArgs {
     /// Instead of counts: days since the last incident and the longest gap, per group.
     #[arg(long)]
     pub lull: bool,
+    /// Escalation flags per period: times the long-run mean, highest in N
+    /// periods, highest since, and the 30-day alert (needs --every).
+    #[arg(long)]
+    pub escalation: bool,
+    /// The long-run mean counts periods from this date (default: all before each period).
+    #[arg(long, value_name = "DATE", requires = "escalation")]
+    pub mean_since: Option<String>,
+    /// The long-run mean counts only the previous N periods.
+    #[arg(long, value_name = "N", requires = "escalation", conflicts_with = "mean_since")]
+    pub mean_of: Option<usize>,
+    /// The alert needs at least this many incidents in 30 days.
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "escalation")]
+    pub alert_min: u64,
+    /// Named periods (a truce, a campaign): a CSV with name,from,to.
+    #[arg(long, value_name = "F.csv")]
+    pub periods: Option<PathBuf>,
+    /// Instead of counts by period: per named period (--periods), its days,
+    /// incidents and deaths per day, and the ratio to the rest of the coverage.
+    #[arg(long, requires = "periods")]
+    pub by_period_name: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+}
+
+/// `--by-period-name` takes the filters, dates and precision of a query, not its shapes.
+fn check_named(q: &Query, lull: bool) -> anyhow::Result<()> {
+    let clash = [
+        ("--lull", lull),
+        ("--every", q.every.is_some()),
+        ("--by", !q.by.is_empty()),
+        ("--top", q.top.is_some()),
+        ("--rolling", q.rolling.is_some()),
+        ("--cumulative", q.cumulative),
+        ("--compare", q.compare.is_some()),
+    ];
+    match clash.iter().find(|(_, set)| *set) {
+        Some((flag, _)) => Err(super::usage(format!(
+            "--by-period-name counts per named period; {flag} does not apply (filters, --from/--to and --min-precision do)"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Load the inputs of a query command, keeping only the columns it reads.
@@ -158,13 +197,30 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared
 
 pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
     let mut q = args.query.query(&args.query.to_def())?;
+    if args.by_period_name {
+        check_named(&q, args.lull)?;
+    }
+    if args.escalation && (q.every.is_none() || args.lull || args.by_period_name) {
+        return Err(super::usage("--escalation flags periods: it needs --every (and not --lull or --by-period-name)"));
+    }
+    if args.mean_of == Some(0) {
+        return Err(super::usage("--mean-of: must be at least 1 period"));
+    }
+    let rule = sitrep::query::escalation::Rule {
+        mean_since: args.mean_since.as_deref().map(|d| parse_date_arg("--mean-since", d)).transpose()?,
+        mean_of: args.mean_of,
+        alert_min: args.alert_min,
+    };
     let prepared = load_for_query(&args.source, &q)?;
     let narrowed = if args.lull {
         None
     } else {
         sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?
     };
-    let table = if args.lull {
+    let table = if args.by_period_name {
+        let periods = sitrep::query::named::load(args.periods.as_deref().unwrap_or(std::path::Path::new("")))?;
+        sitrep::query::named::by_period_name(prepared.lazy(), &q, &periods)?
+    } else if args.lull {
         let as_of = match (q.coverage.to, q.to) {
             (Some(a), _) => a,
             (None, Some(to)) => to,
@@ -172,7 +228,11 @@ pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
         };
         sitrep::query::lull::lulls(prepared.lazy(), &q, as_of)?.1
     } else {
-        sitrep::query::run(prepared.lazy(), &q)?.1
+        let mut t = sitrep::query::run(prepared.lazy(), &q)?.1;
+        if args.escalation {
+            sitrep::query::escalation::add_flags(&prepared.lazy(), &q, &rule, &mut t)?;
+        }
+        t
     };
     let mut table = table;
     table.notes.splice(0..0, narrowed);

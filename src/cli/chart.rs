@@ -37,6 +37,9 @@ pub struct ChartArgs {
     /// CSV of key events: date, optional end_date, label.
     #[arg(long, value_name = "F.csv")]
     pub annotations: Option<PathBuf>,
+    /// Named periods (name,from,to), shaded behind the data with their names.
+    #[arg(long, value_name = "F.csv")]
+    pub periods: Option<PathBuf>,
     /// Width in pixels.
     #[arg(long, default_value_t = 1200)]
     pub width: u32,
@@ -90,10 +93,13 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     size.check().map_err(|e| super::usage(format!("--width/--height/--scale: {e}")))?;
     let prepared = load_for_query(&args.source, &q)?;
-    let notes: Vec<Annotation> = match &args.annotations {
+    let mut notes: Vec<Annotation> = match &args.annotations {
         Some(p) => chart::load_annotations(p)?,
         None => Vec::new(),
     };
+    if let Some(p) = &args.periods {
+        notes.extend(chart::period_bands(&sitrep::query::named::load(p)?));
+    }
     let look = Look {
         kind,
         title: args.title.clone(),

@@ -6,9 +6,12 @@
 //! the figures of lulls, `sitrep check` and the weekly summary.
 
 pub mod aggregate;
+pub mod concentration;
 pub mod def;
+pub mod escalation;
 pub mod filters;
 pub mod lull;
+pub mod named;
 pub mod period;
 pub mod shape;
 pub mod spec;
@@ -33,6 +36,7 @@ pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
     let (resolved, where_notes) = filters::resolve(&incidents, q)?;
     let q = &resolved;
     let agg = aggregate::aggregate(incidents.clone(), q)?;
+    let incidents_for_metrics = incidents.clone();
     // The groups `--top` keeps, so that extra passes merge the same leftovers.
     let kept: Option<BTreeSet<Group>> =
         q.top.map(|n| shape::top_n(agg.rows.clone(), n).into_iter().filter(|r| !r.is_other).map(|r| r.group).collect());
@@ -66,6 +70,9 @@ pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
         None => None,
     };
     let mut table = shape::shape(q, &agg, since_rows.as_deref(), history.as_ref());
+    if q.metrics.contains(&Metric::Concentration) {
+        concentration::fill(&incidents_for_metrics, q, &mut table)?;
+    }
     table.notes.splice(0..0, where_notes);
     Ok((agg, table))
 }

@@ -111,6 +111,11 @@ pub fn fill_grid(rows: Vec<AggRow>, periods: &[NaiveDate]) -> Vec<AggRow> {
 /// Name of the column that flags periods the range cuts short.
 pub const PARTIAL: &str = "partial";
 
+/// The column of the number of groups active (`--metric concentration`).
+pub const ACTIVE_GROUPS: &str = "groups";
+/// The column of the effective number of groups (inverse Simpson).
+pub const EFFECTIVE_GROUPS: &str = "effective_groups";
+
 /// Whether the period starting on `start` is cut short by `range`: a week
 /// that began before the data's coverage or `--from`, a month not yet over.
 pub fn is_partial(p: Period, start: NaiveDate, range: (NaiveDate, NaiveDate)) -> bool {
@@ -173,6 +178,7 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>, history:
             Metric::Fatalities => t.columns.extend(["fatalities".into(), "fatalities_unknown".into()]),
             Metric::Injured => t.columns.extend(["injured".into(), "injured_unknown".into()]),
             Metric::Share => t.columns.push("share_pct".into()),
+            Metric::Concentration => t.columns.extend([ACTIVE_GROUPS.into(), EFFECTIVE_GROUPS.into()]),
         }
     }
     if let Some(n) = q.rolling {
@@ -217,6 +223,8 @@ pub fn shape(q: &Query, agg: &Aggregate, since_rows: Option<&[AggRow]>, history:
                         Cell::Float(100.0 * r.incidents as f64 / total as f64, 1)
                     });
                 }
+                // Filled by `concentration::fill`, which needs the counts per group.
+                Metric::Concentration => cells.extend([Cell::Null, Cell::Null]),
             }
         }
         if q.rolling.is_some() {

@@ -20,11 +20,15 @@ pub enum Metric {
     Injured,
     /// The row's share of its period's incidents, in percent.
     Share,
+    /// Actor concentration: the number of groups (`actor_parent`) active in
+    /// the row's period and group, and the effective number of groups (the
+    /// inverse Simpson index 1 / Σ share², as acledR's concentration).
+    Concentration,
 }
 
 impl Metric {
     /// Names accepted by `--metric`.
-    pub const CHOICES: &'static str = "incidents, fatalities, injured, share";
+    pub const CHOICES: &'static str = "incidents, fatalities, injured, share, concentration";
 
     /// Parse a comma-separated metric list (an unknown name gives a message
     /// listing the choices; the caller names the option).
@@ -37,6 +41,7 @@ impl Metric {
                 "fatalities" | "deaths" | "killed" => Ok(Metric::Fatalities),
                 "injured" | "wounded" => Ok(Metric::Injured),
                 "share" => Ok(Metric::Share),
+                "concentration" | "groups" | "effective_groups" => Ok(Metric::Concentration),
                 _ => Err(format!("unknown metric {m:?} (choose from {})", Self::CHOICES)),
             })
             .collect()
@@ -175,6 +180,9 @@ impl Query {
         let mut columns: Vec<String> = self.by.iter().chain(self.filters.iter().map(|(c, _)| c)).cloned().collect();
         if self.split_actors {
             columns.push(col::ACTOR.to_string());
+        }
+        if self.metrics.contains(&Metric::Concentration) {
+            columns.push(col::ACTOR_PARENT.to_string());
         }
         columns.sort();
         columns.dedup();

@@ -185,6 +185,10 @@ pub struct WeeklySummary {
     pub unplaced: u64,
     /// What counts and where the data comes from.
     pub methodology: String,
+    /// Escalation flags of the week (times the long-run mean, highest in N weeks, highest since, alert).
+    pub escalation: Option<super::escalation::Flags>,
+    /// The rules of the flags, in words.
+    pub escalation_rules: Vec<String>,
 }
 
 /// Per week start: incidents, known deaths, incidents with unknown deaths.
@@ -416,6 +420,8 @@ pub fn summarise_week(
         casualties_ranked_by: rank,
         unplaced,
         methodology,
+        escalation: None,
+        escalation_rules: Vec::new(),
     })
 }
 

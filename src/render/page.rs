@@ -281,6 +281,7 @@ pub fn weekly_page(s: &WeeklySummary, charts: Vec<PageChart>, files: Vec<(String
         vec!["trend".into(), s.trend.clone().unwrap_or_else(|| "n/a".into())],
         vec!["known deaths".into(), signed(s.fatalities)],
     ];
+    rows.extend(super::format::markdown::escalation_rows(s).into_iter().map(|(m, v)| vec![m, v]));
     for (name, d, n) in &s.since_anchors {
         rows.push(vec![format!("since {name} ({d})"), count(*n)]);
     }
@@ -351,7 +352,12 @@ pub fn weekly_page(s: &WeeklySummary, charts: Vec<PageChart>, files: Vec<(String
         headline: weekly_headline(s),
         blocks,
         files,
-        methodology: vec![s.methodology.clone()],
+        methodology: std::iter::once(s.methodology.clone())
+            .chain(
+                (!s.escalation_rules.is_empty())
+                    .then(|| format!("Escalation flags: {}.", s.escalation_rules.join("; "))),
+            )
+            .collect(),
     }
 }
 

@@ -47,12 +47,15 @@ fn entry_error(cfg: &Config, label: &str, e: Error) -> Error {
     }
 }
 
-/// The annotations of `[data]` (none when not configured).
+/// The annotations of `[data]` and the named periods of `[time]`, drawn as
+/// shaded bands with their names.
 pub fn annotations(cfg: &Config) -> Result<Vec<Annotation>> {
-    match cfg.annotations() {
-        Some(p) => chart::load_annotations(&p),
-        None => Ok(Vec::new()),
-    }
+    let mut notes = match cfg.annotations() {
+        Some(p) => chart::load_annotations(&p)?,
+        None => Vec::new(),
+    };
+    notes.extend(chart::period_bands(&cfg.named_periods));
+    Ok(notes)
 }
 
 /// How a configured chart is drawn in one run: `window` narrows the query
@@ -218,10 +221,20 @@ pub fn render_report(
         charts.push(page);
     }
     for t in &cfg.tables {
+        let entry = t;
         let label = format!("table {:?}", t.name);
         let mut q = query::Query { coverage, ..t.query.clone() };
         let narrowed = common_coverage(lf, inputs, &mut q)?;
-        let (_, mut table) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
+        let (_, mut table) = if entry.by_period_name {
+            let t = query::named::by_period_name(lf.clone(), &q, &cfg.named_periods);
+            (None, t.map_err(|e| entry_error(cfg, &label, e))?)
+        } else {
+            let (agg, mut t) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
+            if let Some(rule) = &entry.escalation {
+                query::escalation::add_flags(lf, &q, rule, &mut t)?;
+            }
+            (Some(agg), t)
+        };
         if let Some(n) = narrowed {
             notes.push(format!("{label}: {n}"));
             table.notes.insert(0, n);

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
 use crate::query::weekly::{summarise_week, Week, WeeklySummary, SCHEMA_VERSION};
-use crate::query::Coverage;
+use crate::query::{escalation, Coverage, Period, Query};
 use crate::render::chart::Colours;
 use crate::render::format::OutputFormat;
 use crate::render::page::weekly_page;
@@ -60,6 +60,11 @@ fn render_weekly(
         coverage,
         cfg.weekly_rank,
     )?;
+    let mut summary = summary;
+    let period = Period::Week { start: cfg.week_start };
+    let q = Query { every: Some(period), to: Some(week.end), coverage, ..Default::default() };
+    summary.escalation = escalation::period_flags(lf, &q, week.start, &cfg.weekly_escalation)?;
+    summary.escalation_rules = escalation::rules_in_words(&cfg.weekly_escalation, period);
     let mut files = Vec::new();
     for format in SUMMARY_FORMATS {
         if let Some(text) = format.writer().weekly(&summary) {

@@ -3,6 +3,7 @@
 mod charts;
 mod classification;
 mod cli;
+mod comparisons;
 mod fuzz;
 mod hostile;
 mod ingest;

@@ -430,6 +430,11 @@ pub struct Annotation {
     pub label: String,
 }
 
+/// Named periods as shaded bands with their names.
+pub fn period_bands(periods: &[crate::query::named::NamedPeriod]) -> Vec<Annotation> {
+    periods.iter().map(|p| Annotation { date: p.from, end: Some(p.to), label: p.name.clone() }).collect()
+}
+
 /// Read annotations from a CSV with columns `date`, optional `end_date`, `label`.
 pub fn load_annotations(path: &std::path::Path) -> Result<Vec<Annotation>> {
     let bad = |row: usize, m: String| Error::Config { path: path.into(), message: format!("row {row}: {m}") };

@@ -48,6 +48,29 @@ fn opt_pct(v: Option<f64>) -> String {
     v.map_or("n/a".into(), |p| format!("{}{}%", if p > 0.0 { "+" } else { "" }, decimal(p, 1)))
 }
 
+/// The escalation flags of a week as (measure, value) rows, shared by the Markdown and HTML summaries.
+pub fn escalation_rows(s: &WeeklySummary) -> Vec<(String, String)> {
+    let Some(f) = &s.escalation else { return Vec::new() };
+    vec![
+        (
+            "times the long-run weekly mean".into(),
+            match (f.times_mean, f.long_run_mean) {
+                (Some(t), Some(m)) => format!("{} (mean {})", decimal(t, 2), decimal(m, 2)),
+                _ => "n/a".into(),
+            },
+        ),
+        (
+            "highest in".into(),
+            match f.highest_since {
+                _ if f.highest_in <= 1 => "not higher than last week".into(),
+                Some(d) => format!("{} weeks (most since the week of {d})", f.highest_in),
+                None => format!("{} weeks (the most since the data begins)", f.highest_in),
+            },
+        ),
+        ("30-day alert".into(), if f.alert { "yes".into() } else { "no".into() }),
+    ]
+}
+
 /// `summary.md`.
 fn weekly(s: &WeeklySummary) -> String {
     let mut o = String::new();
@@ -78,6 +101,9 @@ fn weekly(s: &WeeklySummary) -> String {
     let _ = writeln!(o, "| mean of previous 4 weeks | {} |", s.mean_previous_4.map_or("n/a".into(), |m| decimal(m, 1)));
     let _ = writeln!(o, "| change vs 4-week mean | {} |", opt_pct(s.change_vs_mean_pct));
     let _ = writeln!(o, "| trend | {} |", s.trend.as_deref().unwrap_or("n/a"));
+    for (measure, value) in escalation_rows(s) {
+        let _ = writeln!(o, "| {measure} | {value} |");
+    }
     for (name, d, n) in &s.since_anchors {
         let _ = writeln!(o, "| since {} ({d}) | {} |", escape_markdown(name), count(*n));
     }
@@ -136,5 +162,8 @@ fn weekly(s: &WeeklySummary) -> String {
         o.push('\n');
     }
     let _ = writeln!(o, "## Methodology\n\n{}", escape_markdown(&s.methodology));
+    if !s.escalation_rules.is_empty() {
+        let _ = writeln!(o, "\nEscalation flags: {}.", escape_markdown(&s.escalation_rules.join("; ")));
+    }
     o
 }
