@@ -81,6 +81,9 @@ pub struct DataConfig {
     /// Attribution printed in chart footers and the weekly methodology line.
     #[serde(default)]
     pub attribution: String,
+    /// Dataset names by file, for comparing sources (`--by dataset`): `sources = { "data/dod.csv" = "DoD" }`.
+    #[serde(default)]
+    pub sources: BTreeMap<PathBuf, String>,
 }
 
 fn auto() -> String {
@@ -406,6 +409,7 @@ impl Config {
             mapping: d.mapping.as_ref().map(|m| Mapping::load(&self.resolve(m))).transpose()?,
             aliases: d.aliases.iter().map(|a| self.resolve(a)).collect(),
             taxonomies: d.taxonomies.iter().map(|t| self.resolve(t)).collect(),
+            dataset_names: d.sources.iter().map(|(f, n)| (self.resolve(f).display().to_string(), n.clone())).collect(),
             ..Default::default()
         })
     }
@@ -481,6 +485,11 @@ impl ConfigFile {
             self.data.covers_from.as_deref().map(|d| parse_date_arg("data.covers_from", d)).transpose()?;
         if self.data.files.is_empty() {
             return Err(usage("data.files: give at least one input file".into()));
+        }
+        for f in self.data.sources.keys() {
+            if !self.data.files.contains(f) {
+                return Err(usage(format!("data.sources: {:?} is not one of data.files", f.display().to_string())));
+            }
         }
         let mut names = std::collections::BTreeSet::new();
         let mut chart = |what: &str, c: &ChartDef| -> Result<ChartEntry> {

@@ -46,6 +46,8 @@ pub struct Inputs {
     pub rejects: Option<PathBuf>,
     /// Defuse text a spreadsheet would run as a formula in CSV outputs.
     pub csv_escape: bool,
+    /// Dataset names by file (`[data.sources]`); other files are named by their stem.
+    pub dataset_names: Vec<(String, String)>,
 }
 
 impl Default for Inputs {
@@ -64,6 +66,7 @@ impl Default for Inputs {
             strict: false,
             rejects: None,
             csv_escape: true,
+            dataset_names: Vec::new(),
         }
     }
 }
@@ -81,6 +84,7 @@ impl Inputs {
             date_order: self.date_order,
             key: self.key.clone(),
             source_file: needs.source_file,
+            dataset_names: self.dataset_names.clone(),
         }
     }
 }
@@ -225,7 +229,9 @@ fn normalise(inputs: &Inputs, loaded: &mut Loaded, needs: &Needs) -> Result<(Unm
 /// incidents left out; `None` when nothing changes.
 pub fn common_coverage(lf: &LazyFrame, files: &[crate::ingest::FileSummary], q: &mut Query) -> Result<Option<String>> {
     use chrono::NaiveDate;
-    if !q.needs_grid() || !q.coverage.is_empty() || q.from.is_some() || q.to.is_some() {
+    // Sources compared side by side (`--by dataset`) keep their own coverage each.
+    let side_by_side = q.by.iter().any(|b| b == crate::ingest::DATASET);
+    if !q.needs_grid() || !q.coverage.is_empty() || q.from.is_some() || q.to.is_some() || side_by_side {
         return Ok(None);
     }
     let mut spans: Vec<(String, NaiveDate, NaiveDate)> = Vec::new();

@@ -95,12 +95,31 @@ pub struct InputArgs {
     /// starting with = + - @ tab or CR (which spreadsheets would run as formulas).
     #[arg(long)]
     pub no_csv_escape: bool,
+    /// Name a file's dataset (the `dataset` column, for --by dataset): --dataset tracker.csv=Tracker (repeatable; default: the file stem).
+    #[arg(long = "dataset", value_name = "FILE=NAME")]
+    pub datasets: Vec<String>,
 }
 
 impl InputArgs {
     /// The validated inputs (a bad preset or mapping is an error here).
     pub fn inputs(&self) -> anyhow::Result<Inputs> {
+        let dataset_names = self
+            .datasets
+            .iter()
+            .map(|d| {
+                d.split_once('=')
+                    .map(|(f, n)| (f.trim().to_string(), n.trim().to_string()))
+                    .filter(|(f, n)| !f.is_empty() && !n.is_empty())
+                    .ok_or_else(|| usage(format!("--dataset: expected FILE=NAME, got {d:?}")))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for (f, _) in &dataset_names {
+            if !self.files.iter().any(|p| sitrep::ingest::loaded::names_file(f, p)) {
+                return Err(usage(format!("--dataset {f}=…: no input file is named {f:?}")));
+            }
+        }
         Ok(Inputs {
+            dataset_names,
             files: self.files.clone(),
             preset: self.preset.parse()?,
             mapping: self.mapping.as_deref().map(Mapping::load).transpose()?,

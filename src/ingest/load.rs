@@ -14,7 +14,7 @@ use super::convert::{self, Converter, HASHED, LINE, ROW};
 use super::duplicates::reject_duplicates;
 use super::layout;
 use super::layout::Layout;
-use super::loaded::{FileSummary, LoadOptions, Loaded, Reject, SOURCE_FILE};
+use super::loaded::{dataset_name, FileSummary, LoadOptions, Loaded, Reject, DATASET, SOURCE_FILE};
 use super::mapping::Mapping;
 use super::order;
 use super::parallel;
@@ -58,6 +58,9 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     if opts.source_file {
         tag_source_file(&mut frame, paths)?;
     }
+    if opts.columns.as_ref().is_none_or(|c| c.iter().any(|c| c == DATASET)) {
+        tag_dataset(&mut frame, paths, &opts.dataset_names)?;
+    }
     let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
     Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
 }
@@ -76,6 +79,20 @@ fn tag_source_file(frame: &mut DataFrame, paths: &[PathBuf]) -> Result<()> {
         tagged = existing.iter().zip(tagged.iter()).map(|(a, b)| a.or(b)).collect();
     }
     frame.with_column(Column::from(tagged.with_name(SOURCE_FILE.into()).into_series()))?;
+    Ok(())
+}
+
+/// Name each row's dataset in [`DATASET`]; rows that already name one (from
+/// a store given as input) keep it.
+fn tag_dataset(frame: &mut DataFrame, paths: &[PathBuf], names: &[(String, String)]) -> Result<()> {
+    let named: Vec<String> = paths.iter().map(|p| dataset_name(p, names)).collect();
+    let file = frame.column("__file")?.u32()?.clone();
+    let mut tagged: StringChunked =
+        file.iter().map(|i| i.and_then(|i| named.get(i as usize)).map(String::as_str)).collect();
+    if let Ok(existing) = frame.column(DATASET).and_then(|c| c.str().cloned()) {
+        tagged = existing.iter().zip(tagged.iter()).map(|(a, b)| a.or(b)).collect();
+    }
+    frame.with_column(Column::from(tagged.with_name(DATASET.into()).into_series()))?;
     Ok(())
 }
 

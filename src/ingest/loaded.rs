@@ -44,6 +44,20 @@ pub struct LoadOptions {
     /// Add a [`SOURCE_FILE`] column naming the file each row came from (for
     /// `ingest --replace-source`).
     pub source_file: bool,
+    /// Names of datasets by file (path as given or file name): the
+    /// [`DATASET`] column; a file not named is its file stem.
+    pub dataset_names: Vec<(String, String)>,
+}
+
+/// Column naming the dataset a row came from (`[data.sources]`, else the
+/// file stem), so several sources can be compared side by side (`--by dataset`).
+pub const DATASET: &str = "dataset";
+
+/// The dataset name of a file: its name in `names`, else its file stem.
+pub fn dataset_name(path: &std::path::Path, names: &[(String, String)]) -> String {
+    names.iter().find(|(f, _)| names_file(f, path)).map(|(_, n)| n.clone()).unwrap_or_else(|| {
+        path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
+    })
 }
 
 /// Column naming the file a row was ingested from (its file name).

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod concentration;
+pub mod datasets;
 pub mod def;
 pub mod escalation;
 pub mod filters;
@@ -70,6 +71,9 @@ pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
         None => None,
     };
     let mut table = shape::shape(q, &agg, since_rows.as_deref(), history.as_ref());
+    if q.every.is_some() && q.by.iter().any(|b| b == crate::ingest::DATASET) {
+        datasets::keep_covered(&incidents_for_metrics, q, &mut table)?;
+    }
     if q.metrics.contains(&Metric::Concentration) {
         concentration::fill(&incidents_for_metrics, q, &mut table)?;
     }

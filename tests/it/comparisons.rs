@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use assert_cmd::Command;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -181,4 +181,71 @@ fn issue_19_actor_concentration_matches_a_naive_model() {
         assert_eq!(num(r, "groups"), m.len() as f64);
         assert!((num(r, "effective_groups") - 1.0 / simpson).abs() < 0.006, "{r:?}");
     }
+}
+
+#[test]
+fn issue_19_sources_side_by_side_keep_their_own_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    // The Pentagon's count from January to June, a tracker from April to September.
+    let dod = tracker(ymd(2024, 1, 1), 182, 1000, 5);
+    let mut tracker_rows = tracker(ymd(2024, 4, 1), 183, 1000, 9);
+    tracker_rows.retain(|r| r.0 >= ymd(2024, 4, 1));
+    let a = dir.path().join("dod.csv");
+    let b = dir.path().join("tracker.csv");
+    // Each source says who reported (rows of identical content in two files would share a hashed id).
+    for (path, rows, by) in [(&a, &dod, "DoD"), (&b, &tracker_rows, "tracker")] {
+        let mut text = String::from("Date,Claimed by,Source\n");
+        for (d, who) in rows.iter() {
+            text.push_str(&format!("{d},{who},{by}\n"));
+        }
+        std::fs::write(path, text).unwrap();
+    }
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args([
+            "agg",
+            "--every",
+            "month",
+            "--by",
+            "dataset",
+            "--fill-zeros",
+            "--format",
+            "csv",
+            "--dataset",
+            "dod.csv=DoD",
+        ])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut got: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        got.insert((f[0].to_string(), f[1].to_string()), f[2].parse().unwrap());
+    }
+    // Naive model: per source, every month from its first to its last incident (zeros included), nothing outside.
+    let mut want: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for (name, rows) in [("DoD", &dod), ("tracker", &tracker_rows)] {
+        let first = rows.iter().map(|r| r.0).min().unwrap();
+        let last = rows.iter().map(|r| r.0).max().unwrap();
+        let mut m = first.with_day(1).unwrap();
+        while m <= last {
+            want.insert((m.to_string(), name.to_string()), 0);
+            m = m.checked_add_months(chrono::Months::new(1)).unwrap();
+        }
+        for (d, _) in rows.iter() {
+            *want.get_mut(&(d.with_day(1).unwrap().to_string(), name.to_string())).unwrap() += 1;
+        }
+    }
+    assert_eq!(got, want);
+    // Without --by dataset, the sources are still counted over the dates both cover.
+    let out = Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["agg", "--every", "month", "--fill-zeros", "--format", "csv"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("which all of them cover"));
 }

@@ -275,7 +275,8 @@ pub struct ChartData {
 
 impl ChartData {
     /// Series from a query table's `period`, group columns and `value` column.
-    /// Missing cells are 0 (the query fills the grid, so none are missing in range).
+    /// The query fills the grid, so a missing cell is a period a group's
+    /// source does not cover: NaN, drawn as a gap.
     pub fn from_table(t: &Table, value: &str, every: Option<Period>) -> Result<Self> {
         let vi = t.index(value).ok_or_else(|| Error::Internal(format!("the result has no {value:?} column")))?;
         let gi: Vec<usize> = t.group_columns.iter().filter_map(|g| t.index(g)).collect();
@@ -326,7 +327,8 @@ impl ChartData {
             .map(|((name, is_other), by)| {
                 ChartSeries::new(
                     name,
-                    periods.iter().map(|(d, _)| by.get(d).copied().unwrap_or(0.0)).collect(),
+                    // A period missing for a group is one its source does not cover (`--by dataset`): a gap.
+                    periods.iter().map(|(d, _)| by.get(d).copied().unwrap_or(f64::NAN)).collect(),
                     is_other,
                 )
             })
