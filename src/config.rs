@@ -81,6 +81,13 @@ pub struct DataConfig {
     /// Attribution printed in chart footers and the weekly methodology line.
     #[serde(default)]
     pub attribution: String,
+    /// Merge cross-source duplicates before counting (see `sitrep dedup`).
+    #[serde(default)]
+    pub dedup: bool,
+    /// Most days apart for `dedup` (default 1).
+    pub dedup_days: Option<i64>,
+    /// Most kilometres apart for `dedup` (default 5).
+    pub dedup_km: Option<f64>,
     /// Dataset names by file, for comparing sources (`--by dataset`): `sources = { "data/dod.csv" = "DoD" }`.
     #[serde(default)]
     pub sources: BTreeMap<PathBuf, String>,
@@ -410,6 +417,10 @@ impl Config {
             aliases: d.aliases.iter().map(|a| self.resolve(a)).collect(),
             taxonomies: d.taxonomies.iter().map(|t| self.resolve(t)).collect(),
             dataset_names: d.sources.iter().map(|(f, n)| (self.resolve(f).display().to_string(), n.clone())).collect(),
+            dedup: d.dedup.then(|| {
+                let default = crate::dedup::Rule::default();
+                crate::dedup::Rule { days: d.dedup_days.unwrap_or(default.days), km: d.dedup_km.unwrap_or(default.km) }
+            }),
             ..Default::default()
         })
     }
@@ -485,6 +496,12 @@ impl ConfigFile {
             self.data.covers_from.as_deref().map(|d| parse_date_arg("data.covers_from", d)).transpose()?;
         if self.data.files.is_empty() {
             return Err(usage("data.files: give at least one input file".into()));
+        }
+        if self.data.dedup_days.is_some_and(|d| d < 0) || self.data.dedup_km.is_some_and(|k| k.is_nan() || k < 0.0) {
+            return Err(usage("data.dedup_days and data.dedup_km must be 0 or more".into()));
+        }
+        if !self.data.dedup && (self.data.dedup_days.is_some() || self.data.dedup_km.is_some()) {
+            return Err(usage("data.dedup_days and data.dedup_km go with dedup = true".into()));
         }
         for f in self.data.sources.keys() {
             if !self.data.files.contains(f) {

@@ -13,7 +13,7 @@
 //! 1. shared helpers: [`error`], [`schema`] (columns, dtypes, dates),
 //!    [`text`] (number formatting, escaping, hex), [`atomic`] (safe writes
 //!    and names);
-//! 2. [`ingest`] → [`normalise`] → [`store`] → [`query`] (and [`gen`]) →
+//! 2. [`ingest`] → [`normalise`] → [`store`] (and [`dedup`]) → [`query`] (and [`gen`]) →
 //!    [`render`] (tables and charts; no polars);
 //! 3. [`pipeline`] (inputs → prepared incidents, the steps every command
 //!    runs), [`config`] (`sitrep.toml` as typed settings), [`report`]
@@ -43,6 +43,7 @@
 
 pub mod atomic;
 pub mod config;
+pub mod dedup;
 pub mod error;
 pub mod gen;
 pub mod ingest;

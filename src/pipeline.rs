@@ -48,6 +48,8 @@ pub struct Inputs {
     pub csv_escape: bool,
     /// Dataset names by file (`[data.sources]`); other files are named by their stem.
     pub dataset_names: Vec<(String, String)>,
+    /// Merge cross-source duplicates by this rule (`--dedup`, `[data] dedup`).
+    pub dedup: Option<crate::dedup::Rule>,
 }
 
 impl Default for Inputs {
@@ -67,6 +69,7 @@ impl Default for Inputs {
             rejects: None,
             csv_escape: true,
             dataset_names: Vec::new(),
+            dedup: None,
         }
     }
 }
@@ -147,6 +150,8 @@ pub struct Prepared {
     pub unmapped: Unmapped,
     /// Fingerprint of the alias and taxonomy tables applied (`None` with `--no-normalise`).
     pub normaliser: Option<String>,
+    /// What merging cross-source duplicates did (its `frame` is empty: the incidents are in `loaded`).
+    pub dedup: Option<crate::dedup::Deduped>,
 }
 
 impl Prepared {
@@ -163,6 +168,21 @@ pub fn load(inputs: &Inputs, needs: &Needs) -> Result<Prepared> {
             return Err(Error::Usage(format!("--encoding {name}=…: no input file is named {name:?}")));
         }
     }
+    // Merging duplicates compares places, groups, targets and weapons, in memory.
+    let widened;
+    let needs = match (&inputs.dedup, &needs.columns) {
+        (Some(_), columns) => {
+            let mut cols = columns.clone();
+            if let Some(cols) = &mut cols {
+                cols.extend(Normaliser::reads(&crate::dedup::READS.map(String::from)));
+                cols.sort();
+                cols.dedup();
+            }
+            widened = Needs { columns: cols, scan_store: false, lazy: false, ..needs.clone() };
+            &widened
+        }
+        (None, _) => needs,
+    };
     let opts = inputs.load_options(needs);
     let store = match (&inputs.files[..], needs.scan_store) {
         ([one], true) => crate::store::scan(one, needs.columns.as_deref())?,
@@ -176,7 +196,16 @@ pub fn load(inputs: &Inputs, needs: &Needs) -> Result<Prepared> {
     if let Some(path) = &inputs.rejects {
         write_rejects(path, &loaded, &opts, inputs.csv_escape)?;
     }
-    Ok(Prepared { loaded, unmapped, normaliser })
+    let dedup = match &inputs.dedup {
+        Some(rule) => {
+            loaded.materialise()?;
+            let mut d = crate::dedup::dedup(&loaded.frame, rule)?;
+            loaded.frame = std::mem::take(&mut d.frame);
+            Some(d)
+        }
+        None => None,
+    };
+    Ok(Prepared { loaded, unmapped, normaliser, dedup })
 }
 
 /// Apply aliases and taxonomies (unless turned off) and enforce `--strict`.

@@ -191,6 +191,7 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared
     }
     let prepared = sitrep::pipeline::load(&inputs, &Needs::query(q))?;
     super::warn_rejected(&prepared.loaded, inputs.rejects.as_ref());
+    super::note_dedup(&prepared, inputs.dedup.as_ref());
     super::require_accepted(&prepared.loaded)?;
     Ok(prepared)
 }

@@ -4,6 +4,7 @@
 mod agg;
 mod chart;
 mod check;
+mod dedup;
 mod gen;
 mod ingest;
 mod report;
@@ -39,6 +40,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Write the weekly summary folder for one ISO week.
     Weekly(weekly::WeeklyArgs),
+    /// Merge incidents that several sources report (±N days, K km, compatible group, target and weapon) and list every merge.
+    Dedup(dedup::DedupArgs),
     /// Generate a synthetic incident table (CSV or Parquet) for benchmarks.
     Gen(gen::GenArgs),
     /// Print shell completions: bash, zsh, fish, powershell or elvish.
@@ -95,6 +98,17 @@ pub struct InputArgs {
     /// starting with = + - @ tab or CR (which spreadsheets would run as formulas).
     #[arg(long)]
     pub no_csv_escape: bool,
+    /// Merge cross-source duplicates first: incidents of different datasets
+    /// at most --dedup-days apart and --dedup-km apart with compatible group,
+    /// target type and weapon are one incident (see `sitrep dedup`).
+    #[arg(long)]
+    pub dedup: bool,
+    /// Most days apart for --dedup.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub dedup_days: i64,
+    /// Most kilometres apart for --dedup (by coordinates; without them, the same location or admin1).
+    #[arg(long, default_value_t = 5.0, value_name = "KM")]
+    pub dedup_km: f64,
     /// Name a file's dataset (the `dataset` column, for --by dataset): --dataset tracker.csv=Tracker (repeatable; default: the file stem).
     #[arg(long = "dataset", value_name = "FILE=NAME")]
     pub datasets: Vec<String>,
@@ -118,7 +132,11 @@ impl InputArgs {
                 return Err(usage(format!("--dataset {f}=…: no input file is named {f:?}")));
             }
         }
+        if self.dedup_days < 0 || self.dedup_km.is_nan() || self.dedup_km < 0.0 {
+            return Err(usage("--dedup-days and --dedup-km must be 0 or more"));
+        }
         Ok(Inputs {
+            dedup: self.dedup.then_some(sitrep::dedup::Rule { days: self.dedup_days, km: self.dedup_km }),
             dataset_names,
             files: self.files.clone(),
             preset: self.preset.parse()?,
@@ -161,6 +179,13 @@ impl InputArgs {
 
 /// A query or report counts only accepted rows: say how many were rejected,
 /// show the first few (file, row, column, value, reason), and where the rest are.
+/// What merging duplicates did, as a note (and where its merges are listed).
+pub fn note_dedup(prepared: &sitrep::pipeline::Prepared, rule: Option<&sitrep::dedup::Rule>) {
+    if let (Some(d), Some(rule)) = (&prepared.dedup, rule) {
+        eprintln!("note: {} (`sitrep dedup` lists every merge)", d.summary(rule));
+    }
+}
+
 pub fn warn_rejected(loaded: &sitrep::ingest::Loaded, rejects_file: Option<&PathBuf>) {
     warn_read(loaded);
     if loaded.rejected() == 0 {
@@ -249,6 +274,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Agg(a) => agg::run(a),
         Command::Gen(a) => gen::run(a),
+        Command::Dedup(a) => dedup::run(a),
         Command::Chart(a) => chart::run(a),
         Command::Report(a) => report::run(a),
         Command::Weekly(a) => weekly::run(a),

@@ -32,8 +32,10 @@ pub fn today(cfg: &Config) -> chrono::NaiveDate {
 
 /// Load the config's inputs for a run of several queries, saying how many rows were rejected.
 pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::pipeline::Prepared> {
-    let prepared = sitrep::pipeline::load(&cfg.inputs()?, &sitrep::pipeline::Needs::queries())?;
+    let inputs = cfg.inputs()?;
+    let prepared = sitrep::pipeline::load(&inputs, &sitrep::pipeline::Needs::queries())?;
     super::warn_rejected(&prepared.loaded, None);
+    super::note_dedup(&prepared, inputs.dedup.as_ref());
     super::require_accepted(&prepared.loaded)?;
     Ok(prepared)
 }

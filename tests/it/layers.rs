@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["error", "schema", "text", "atomic"], // 0: shared helpers
     &["ingest"],
     &["normalise"],
-    &["store"],
+    &["store", "dedup"],
     &["gen", "query"],
     &["render"],
     &["pipeline"],

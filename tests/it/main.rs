@@ -4,6 +4,7 @@ mod charts;
 mod classification;
 mod cli;
 mod comparisons;
+mod dedup;
 mod fuzz;
 mod hostile;
 mod ingest;

@@ -1,0 +1,388 @@
+//! Cross-source duplicates: one attack reported by two sources (the
+//! Pentagon's count and a tracker, ACLED and GDELT) is one incident. Two
+//! incidents of different datasets are the same when all of these hold:
+//!
+//! 1. their dates are at most `days` apart (default 1; a week-precision
+//!    date spans its week; incidents dated only to the month or coarser are
+//!    never merged);
+//! 2. their places are at most `km` apart (default 5) by coordinates, or,
+//!    without coordinates on both, they name the same location (else the same
+//!    admin1) after folding case, accents and punctuation;
+//! 3. their actor group, target type and weapon are compatible: equal after
+//!    folding, or unknown on either side.
+//!
+//! Candidate pairs are taken closest first (fewest days apart, then nearest);
+//! a pair joins two clusters only if the result still has at most one
+//! incident per dataset, so two reports of one source are never merged. The
+//! order is fixed by the incidents' contents and ids, so the result is the
+//! same whatever the input order. A merged incident is its most precisely
+//! dated member (ties: earliest, then dataset and id) with the highest known
+//! fatalities and injured of its members; it lists every member in
+//! `sources` and `source_ids` and counts them in `n_sources`. Every merge is
+//! reported with the rule that matched.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::ingest::DATASET;
+use crate::normalise::aliases::fold;
+use crate::schema::{col as c, DatePrecision};
+
+/// Column listing the datasets of a merged incident ("DoD; tracker").
+pub const SOURCES: &str = "sources";
+/// Column listing the members as dataset:incident_id.
+pub const SOURCE_IDS: &str = "source_ids";
+/// Column counting the members (1 for an incident reported once).
+pub const N_SOURCES: &str = "n_sources";
+
+/// The columns deduplication reads besides ids, dates and coordinates (always loaded).
+pub const READS: [&str; 6] = [c::LOCATION, c::ADMIN1, c::ACTOR_PARENT, c::TARGET_TYPE, c::WEAPON, DATASET];
+
+/// When two incidents are one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    /// Most days apart.
+    pub days: i64,
+    /// Most kilometres apart (by coordinates).
+    pub km: f64,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule { days: 1, km: 5.0 }
+    }
+}
+
+/// One merge: the incident kept and a member merged into it, with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merge {
+    /// Cluster number, from 1.
+    pub cluster: usize,
+    /// The incident kept, as dataset:incident_id.
+    pub kept: String,
+    /// The pair matched, as "dataset:id = dataset:id".
+    pub member: String,
+    /// Why the two are the same incident.
+    pub rule: String,
+}
+
+/// The outcome of a deduplication.
+#[derive(Debug, Clone)]
+pub struct Deduped {
+    /// Incidents after merging, with `sources`, `source_ids` and `n_sources`.
+    pub frame: DataFrame,
+    /// Every member merged, cluster by cluster.
+    pub merges: Vec<Merge>,
+    /// Incidents in, clusters of more than one, incidents out.
+    pub counts: (usize, usize, usize),
+    /// Merged incidents whose members disagree on fatalities (the highest known was kept).
+    pub fatalities_differ: usize,
+    /// Incidents dated only to the month or coarser, never merged.
+    pub too_coarse: usize,
+}
+
+struct Row {
+    id: String,
+    dataset: String,
+    /// First and last day the date may be (days since 1970).
+    day: (i32, i32),
+    precision: DatePrecision,
+    coords: Option<(f64, f64)>,
+    location: Option<String>,
+    admin1: Option<String>,
+    traits: [Option<String>; 3],
+}
+
+fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    Ok(match df.column(name) {
+        Ok(c) => c.cast(&DataType::String)?.str()?.iter().map(|v| v.map(String::from)).collect(),
+        Err(_) => vec![None; df.height()],
+    })
+}
+
+fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    Ok(match df.column(name) {
+        Ok(c) => c.cast(&DataType::Float64)?.f64()?.iter().collect(),
+        Err(_) => vec![None; df.height()],
+    })
+}
+
+fn ints(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    Ok(match df.column(name) {
+        Ok(c) => c.cast(&DataType::Int64)?.i64()?.iter().collect(),
+        Err(_) => vec![None; df.height()],
+    })
+}
+
+/// Great-circle distance in km.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// Days between two date spans (0 when they overlap).
+fn days_apart(a: (i32, i32), b: (i32, i32)) -> i64 {
+    i64::from((a.0 - b.1).max(b.0 - a.1).max(0))
+}
+
+/// Why two rows are one incident, with the pair's sort key; `None` when they are not.
+fn matches(a: &Row, b: &Row, rule: &Rule) -> Option<((i64, u64), String)> {
+    if a.dataset == b.dataset {
+        return None;
+    }
+    let apart = days_apart(a.day, b.day);
+    if apart > rule.days {
+        return None;
+    }
+    let (place, dist) = match (a.coords, b.coords) {
+        (Some(p), Some(q)) => {
+            let km = haversine_km(p, q);
+            if km > rule.km {
+                return None;
+            }
+            (format!("{km:.1} km apart (at most {})", rule.km), km)
+        }
+        _ => match (&a.location, &b.location, &a.admin1, &b.admin1) {
+            (Some(x), Some(y), _, _) if x == y => (format!("same location ({x})"), 0.0),
+            (Some(_), Some(_), _, _) => return None,
+            (_, _, Some(x), Some(y)) if x == y => (format!("same admin1 ({x}), no location on one side"), rule.km),
+            _ => return None,
+        },
+    };
+    for t in 0..3 {
+        if let (Some(x), Some(y)) = (&a.traits[t], &b.traits[t]) {
+            if x != y {
+                return None;
+            }
+        }
+    }
+    let when = match apart {
+        0 => "same day".to_string(),
+        1 => "1 day apart".to_string(),
+        n => format!("{n} days apart"),
+    };
+    let why = format!("{when} (at most {}); {place}; actor group, target type and weapon compatible", rule.days);
+    Some(((apart, (dist * 1000.0).round() as u64), why))
+}
+
+fn span(day: i32, p: DatePrecision) -> Option<(i32, i32)> {
+    match p {
+        DatePrecision::Day => Some((day, day)),
+        DatePrecision::Week => Some((day, day + 6)),
+        _ => None,
+    }
+}
+
+struct Clusters {
+    parent: Vec<usize>,
+    datasets: Vec<Vec<String>>,
+}
+
+impl Clusters {
+    fn find(&mut self, i: usize) -> usize {
+        let mut r = i;
+        while self.parent[r] != r {
+            r = self.parent[r];
+        }
+        let mut i = i;
+        while self.parent[i] != r {
+            let next = self.parent[i];
+            self.parent[i] = r;
+            i = next;
+        }
+        r
+    }
+
+    /// Join the clusters of `a` and `b` unless a dataset would appear twice.
+    fn join(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb || self.datasets[ra].iter().any(|d| self.datasets[rb].contains(d)) {
+            return false;
+        }
+        let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[gone] = keep;
+        let moved = std::mem::take(&mut self.datasets[gone]);
+        self.datasets[keep].extend(moved);
+        true
+    }
+}
+
+/// Merge the cross-source duplicates of canonical incidents (which carry a `dataset` column).
+pub fn dedup(df: &DataFrame, rule: &Rule) -> Result<Deduped> {
+    if df.column(DATASET).is_err() {
+        return Err(Error::Usage(
+            "dedup needs each incident's dataset: give the sources as files (a store written before datasets \
+             were kept has none)"
+                .into(),
+        ));
+    }
+    let n = df.height();
+    let ids = strings(df, c::INCIDENT_ID)?;
+    let datasets = strings(df, DATASET)?;
+    let days: Vec<Option<i32>> = df.column(c::DATE)?.cast(&DataType::Int32)?.i32()?.iter().collect();
+    let precision = strings(df, c::DATE_PRECISION)?;
+    let (lat, lon) = (floats(df, c::LATITUDE)?, floats(df, c::LONGITUDE)?);
+    let folded = |v: Vec<Option<String>>| -> Vec<Option<String>> {
+        v.into_iter().map(|s| s.map(|s| fold(&s)).filter(|s| !s.is_empty())).collect()
+    };
+    let (location, admin1) = (folded(strings(df, c::LOCATION)?), folded(strings(df, c::ADMIN1)?));
+    let traits =
+        [folded(strings(df, c::ACTOR_PARENT)?), folded(strings(df, c::TARGET_TYPE)?), folded(strings(df, c::WEAPON)?)];
+    let mut rows: Vec<(usize, Row)> = Vec::with_capacity(n);
+    let mut too_coarse = 0;
+    for i in 0..n {
+        let p = precision[i].as_deref().and_then(|p| p.parse().ok()).unwrap_or(DatePrecision::Day);
+        let Some(day) = days[i].and_then(|d| span(d, p)) else {
+            too_coarse += 1;
+            continue;
+        };
+        rows.push((
+            i,
+            Row {
+                id: ids[i].clone().unwrap_or_default(),
+                dataset: datasets[i].clone().unwrap_or_else(|| "(unknown dataset)".into()),
+                day,
+                precision: p,
+                coords: lat[i].zip(lon[i]),
+                location: location[i].clone(),
+                admin1: admin1[i].clone(),
+                traits: [traits[0][i].clone(), traits[1][i].clone(), traits[2][i].clone()],
+            },
+        ));
+    }
+    // A fixed order from the contents, whatever the input order.
+    rows.sort_by(|a, b| (a.1.day, &a.1.dataset, &a.1.id).cmp(&(b.1.day, &b.1.dataset, &b.1.id)));
+    let mut pairs: Vec<((i64, u64), usize, usize, String)> = Vec::new();
+    for i in 0..rows.len() {
+        for j in i + 1..rows.len() {
+            // Sorted by first day: every later row starts later still.
+            if i64::from(rows[j].1.day.0 - rows[i].1.day.1) > rule.days {
+                break;
+            }
+            if let Some((key, why)) = matches(&rows[i].1, &rows[j].1, rule) {
+                pairs.push((key, i, j, why));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut clusters = Clusters {
+        parent: (0..rows.len()).collect(),
+        datasets: rows.iter().map(|r| vec![r.1.dataset.clone()]).collect(),
+    };
+    let mut joins: Vec<(usize, usize, String)> = Vec::new();
+    for (_, i, j, reason) in pairs {
+        if clusters.join(i, j) {
+            joins.push((i, j, reason));
+        }
+    }
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for k in 0..rows.len() {
+        let r = clusters.find(k);
+        members.entry(r).or_default().push(k);
+    }
+    let (fat, inj) = (ints(df, c::FATALITIES)?, ints(df, c::INJURED)?);
+    let mut keep = vec![true; n];
+    let mut sources: Vec<String> = (0..n).map(|i| datasets[i].clone().unwrap_or_default()).collect();
+    let mut source_ids: Vec<String> = (0..n)
+        .map(|i| format!("{}:{}", datasets[i].as_deref().unwrap_or(""), ids[i].as_deref().unwrap_or("")))
+        .collect();
+    let mut n_sources = vec![1u32; n];
+    let (mut new_fat, mut new_inj) = (fat.clone(), inj.clone());
+    let mut merges = Vec::new();
+    let (mut clustered, mut fatalities_differ) = (0, 0);
+    let label = |k: usize| format!("{}:{}", rows[k].1.dataset, rows[k].1.id);
+    for group in members.values().filter(|g| g.len() > 1) {
+        clustered += 1;
+        let rep = *group
+            .iter()
+            .min_by(|a, b| {
+                let (x, y) = (&rows[**a].1, &rows[**b].1);
+                (x.precision, x.day, &x.dataset, &x.id).cmp(&(y.precision, y.day, &y.dataset, &y.id))
+            })
+            .unwrap_or(&group[0]);
+        let at = rows[rep].0;
+        let mut sorted = group.clone();
+        sorted.sort_by(|a, b| (&rows[*a].1.dataset, &rows[*a].1.id).cmp(&(&rows[*b].1.dataset, &rows[*b].1.id)));
+        let known: Vec<i64> = group.iter().filter_map(|k| fat[rows[*k].0]).collect();
+        if known.iter().any(|v| Some(v) != known.first()) {
+            fatalities_differ += 1;
+        }
+        new_fat[at] = known.iter().copied().max();
+        new_inj[at] = group.iter().filter_map(|k| inj[rows[*k].0]).max();
+        sources[at] = sorted.iter().map(|k| rows[*k].1.dataset.clone()).collect::<Vec<_>>().join("; ");
+        source_ids[at] = sorted.iter().map(|k| label(*k)).collect::<Vec<_>>().join("; ");
+        n_sources[at] = group.len() as u32;
+        for k in &sorted {
+            if *k != rep {
+                keep[rows[*k].0] = false;
+            }
+        }
+        // Each pair that joined this cluster, with the rule it met.
+        for (i, j, reason) in joins.iter().filter(|(i, _, _)| group.contains(i)) {
+            merges.push(Merge {
+                cluster: clustered,
+                kept: label(rep),
+                member: format!("{} = {}", label(*i), label(*j)),
+                rule: reason.clone(),
+            });
+        }
+    }
+    let mut out = df.clone();
+    out.with_column(Column::new(c::FATALITIES.into(), new_fat))?;
+    out.with_column(Column::new(c::INJURED.into(), new_inj))?;
+    out.with_column(Column::new(SOURCES.into(), sources))?;
+    out.with_column(Column::new(SOURCE_IDS.into(), source_ids))?;
+    out.with_column(Column::new(N_SOURCES.into(), n_sources))?;
+    let mask = BooleanChunked::from_slice("keep".into(), &keep);
+    let out = out.filter(&mask)?;
+    let left = out.height();
+    Ok(Deduped { frame: out, merges, counts: (n, clustered, left), fatalities_differ, too_coarse })
+}
+
+impl Deduped {
+    /// One sentence for the user: what was merged and how.
+    pub fn summary(&self, rule: &Rule) -> String {
+        let (n, k, left) = self.counts;
+        let mut s = format!(
+            "dedup: {} incidents in, {} merged into {} (same incident when at most {} day(s) and {} km apart \
+             with compatible actor group, target type and weapon, from different datasets), {} out",
+            crate::text::count(n as u64),
+            crate::text::count((n - left + k) as u64),
+            crate::text::count(k as u64),
+            rule.days,
+            rule.km,
+            crate::text::count(left as u64)
+        );
+        if self.fatalities_differ > 0 {
+            s.push_str(&format!(
+                "; {} merged incidents whose sources give different fatalities keep the highest known",
+                crate::text::count(self.fatalities_differ as u64)
+            ));
+        }
+        if self.too_coarse > 0 {
+            s.push_str(&format!(
+                "; {} incidents dated only to the month or coarser were not compared",
+                crate::text::count(self.too_coarse as u64)
+            ));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_and_date_spans() {
+        // Baghdad to Erbil is about 320 km.
+        let d = haversine_km((33.3152, 44.3661), (36.1911, 44.0092));
+        assert!((d - 321.0).abs() < 5.0, "{d}");
+        assert_eq!(days_apart((10, 10), (11, 11)), 1);
+        assert_eq!(days_apart((10, 16), (12, 12)), 0, "inside a week span");
+        assert_eq!(days_apart((20, 20), (10, 16)), 4);
+    }
+}
