@@ -206,6 +206,8 @@ pub struct ChartDef {
     pub y_scale: Option<String>,
     /// Heatmap: write each cell's count in it.
     pub values: Option<bool>,
+    /// Bar, stacked and line charts: mark periods where the 30-day alert fired.
+    pub alerts: Option<bool>,
     /// The query.
     #[serde(flatten)]
     pub query: QueryDef,
@@ -537,6 +539,12 @@ impl ConfigFile {
                 values: match c.values {
                     Some(_) if kind != ChartKind::Heatmap => {
                         return Err(origin.error("values", "applies only to kind = \"heatmap\""))
+                    }
+                    v => v.unwrap_or(false),
+                },
+                alerts: match c.alerts {
+                    Some(true) if !matches!(kind, ChartKind::Bar | ChartKind::Stacked | ChartKind::Line) => {
+                        return Err(origin.error("alerts", "applies only to bar, stacked and line charts"))
                     }
                     v => v.unwrap_or(false),
                 },

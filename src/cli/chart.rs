@@ -58,6 +58,9 @@ pub struct ChartArgs {
     /// Heatmap: write each cell's count in it.
     #[arg(long)]
     pub values: bool,
+    /// Bar, stacked and line charts: mark periods where the 30-day alert fired (HDX Signals' rule, at least 10).
+    #[arg(long)]
+    pub alerts: bool,
     /// A group's colour: --color "Kataib Hezbollah=#882255" (repeatable; as `[colors]` in sitrep.toml).
     #[arg(long = "color", value_name = "NAME=#RRGGBB")]
     pub colors: Vec<String>,
@@ -120,6 +123,12 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
             values: match args.values {
                 true if kind != ChartKind::Heatmap => {
                     return Err(super::usage("--values applies only to --kind heatmap"))
+                }
+                v => v,
+            },
+            alerts: match args.alerts {
+                true if !matches!(kind, ChartKind::Bar | ChartKind::Stacked | ChartKind::Line) => {
+                    return Err(super::usage("--alerts applies only to --kind bar, stacked or line"))
                 }
                 v => v,
             },

@@ -240,6 +240,27 @@ pub fn period_flags(lf: &LazyFrame, q: &Query, start: NaiveDate, rule: &Rule) ->
     Ok(flags_of(s, rule, &alerts, every, &BTreeSet::from([start])).remove(&start))
 }
 
+/// The periods of an ungrouped query (`q.every` set) from `first` to `last`
+/// (period starts) in which the 30-day alert fires: the markers of a chart.
+pub fn alert_periods(
+    lf: &LazyFrame,
+    q: &Query,
+    first: NaiveDate,
+    last: NaiveDate,
+    rule: &Rule,
+) -> Result<BTreeSet<NaiveDate>> {
+    let Some(every) = q.every else { return Ok(BTreeSet::new()) };
+    let q = Query { by: Vec::new(), ..q.clone() };
+    let (_, covered_from) = history(lf, &q, every, &None, &Vec::new())?;
+    let Some(covered_from) = covered_from else { return Ok(BTreeSet::new()) };
+    let days = daily(lf, &q, first - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), &None, &Vec::new())?;
+    let Some(d) = days.get(&Vec::new()) else { return Ok(BTreeSet::new()) };
+    Ok(alert_days(d, covered_from, first, every.end_of(last), rule.alert_min)
+        .into_iter()
+        .map(|d| every.start_of(d))
+        .collect())
+}
+
 /// Add the escalation columns to a shaped table of `q` (`--every` required):
 /// `long_run_mean`, `times_mean`, `highest_in`, `highest_since`, `alert`,
 /// before `partial`, and the rules as notes.

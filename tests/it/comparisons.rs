@@ -249,3 +249,27 @@ fn issue_19_sources_side_by_side_keep_their_own_coverage() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("which all of them cover"));
 }
+
+#[test]
+fn issue_19_charts_mark_exactly_the_periods_the_alert_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = ymd(2022, 1, 3);
+    let days = 7 * 104;
+    let file = write(dir.path(), &tracker(start, days, days - 30, 11));
+    let flagged = agg(&["--every", "week", "--escalation", "--from", "2023-10-02"], &file)
+        .iter()
+        .filter(|r| r["alert"] == "true")
+        .count();
+    assert!(flagged > 0);
+    let svg = dir.path().join("c.svg");
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .args(["chart", "--kind", "bar", "--every", "week", "--from", "2023-10-02", "--alerts", "--out"])
+        .arg(&svg)
+        .arg(&file)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(text.matches("<polygon").count(), flagged);
+    assert!(text.contains("30-day alert"), "the footer explains the marker");
+}

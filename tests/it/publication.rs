@@ -32,6 +32,7 @@ fn data(series: &[(&str, Vec<f64>)]) -> ChartData {
         every: Some(Period::Day),
         partial: vec![false; n as usize],
         overlay: None,
+        alerts: Vec::new(),
     }
 }
 
@@ -214,9 +215,10 @@ fn issue_16_small_multiples_have_zero_ticks_and_a_free_scale() {
         every: Some(Period::Month),
         partial: vec![false; 12],
         overlay: None,
+        alerts: Vec::new(),
     };
     let shared = svg(ChartKind::SmallMultiples, &d, &[], Default::default());
-    let free = svg(ChartKind::SmallMultiples, &d, &[], ChartOptions { y_scale: YScale::Free, values: false });
+    let free = svg(ChartKind::SmallMultiples, &d, &[], ChartOptions { y_scale: YScale::Free, ..Default::default() });
     let t = texts(&shared);
     assert_eq!(t.iter().filter(|x| *x == "0").count(), 2, "a labelled zero in each panel: {t:?}");
     assert!(t.iter().any(|x| x == "incidents"), "the axis has a title");

@@ -213,6 +213,7 @@ mod tests {
             every: Some(crate::query::Period::Week { start: chrono::Weekday::Mon }),
             partial: vec![false, false, true],
             overlay: None,
+            alerts: Vec::new(),
         }
     }
 

@@ -61,6 +61,7 @@ pub fn draw(
         }
     }
     draw_x_axis(area, &f, &data.periods, data.every)?;
+    super::frame::draw_alerts(area, &f, data, |i| y_of(totals[i]))?;
     draw_mark_labels(area, &f, &marks)?;
     draw_overlay(area, &f, data)?;
     if stacked {

@@ -325,6 +325,19 @@ pub(super) fn y_label_width(ymax: f64, step: f64) -> i32 {
     (axis_number(ymax, step).chars().count() as i32) * 8 + 14
 }
 
+/// A marker above each period where the 30-day alert fired; `top` gives the
+/// y pixel of the period's highest mark.
+pub(super) fn draw_alerts(area: &Area<'_>, f: &Frame, data: &ChartData, top: impl Fn(usize) -> i32) -> DrawResult<()> {
+    let (x0, y0, x1, _) = f.plot;
+    let slot = f64::from(x1 - x0) / data.periods.len().max(1) as f64;
+    for (i, _) in data.alerts.iter().enumerate().filter(|(_, a)| **a) {
+        let x = x0 + ((i as f64 + 0.5) * slot).round() as i32;
+        let y = (top(i) - 4).max(y0 + 9);
+        area.draw(&Polygon::new(vec![(x - 5, y - 9), (x + 5, y - 9), (x, y)], super::ALERT.filled()))?;
+    }
+    Ok(())
+}
+
 /// Room at the right of the plot for the overlay's axis.
 pub(super) const OVERLAY_AXIS: i32 = 44;
 

@@ -102,6 +102,8 @@ pub fn draw(
         }
     }
     draw_x_axis(area, &f, &data.periods, data.every)?;
+    let highest = |i: usize| data.series.iter().map(|s| s.values[i]).filter(|v| !v.is_nan()).fold(0.0, f64::max);
+    super::frame::draw_alerts(area, &f, data, |i| point(i, highest(i)).1)?;
     draw_mark_labels(area, &f, &marks)?;
     draw_overlay(area, &f, data)?;
     if direct {

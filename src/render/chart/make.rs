@@ -70,6 +70,13 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
     let mut data = ChartData::from_table(&table, look.kind.value_column(), q.every)?;
     data.relabel(&look.labels);
     let mut notes = table.notes.clone();
+    if look.options.alerts {
+        if let (Some((first, _)), Some((last, _))) = (data.periods.first(), data.periods.last()) {
+            let rule = crate::query::escalation::Rule::default();
+            let fired = crate::query::escalation::alert_periods(lf, q, *first, *last, &rule)?;
+            data.alerts = data.periods.iter().map(|(p, _)| fired.contains(p)).collect();
+        }
+    }
     if look.days_since && q.every.is_some() {
         if let Some((_, end)) = agg.range {
             // From the data's start: a lull that began before the chart's first period still counts.
@@ -167,7 +174,8 @@ mod tests {
     fn days_since_counts_to_each_period_end_and_the_range_end() {
         let every = Some(Period::Week { start: chrono::Weekday::Mon });
         let periods = [d(1, 1), d(1, 8), d(1, 15), d(1, 22)].map(|p| (p, String::new())).to_vec();
-        let data = ChartData { periods, series: Vec::new(), every, partial: Vec::new(), overlay: None };
+        let data =
+            ChartData { periods, series: Vec::new(), every, partial: Vec::new(), overlay: None, alerts: Vec::new() };
         // Incidents on Wed 3 and Tue 9 January; the range ends on Wed 24 January.
         let v = days_since_series(&data, &[d(1, 3), d(1, 9)], d(1, 24));
         assert_eq!(v, vec![4.0, 5.0, 12.0, 15.0]);

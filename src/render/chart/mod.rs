@@ -271,6 +271,8 @@ pub struct ChartData {
     /// Days since the last incident at each period's end, drawn as a line on
     /// a second axis (NaN before the first incident).
     pub overlay: Option<Vec<f64>>,
+    /// Per period: the 30-day alert fired in it (a marker above the period; empty: none drawn).
+    pub alerts: Vec<bool>,
 }
 
 impl ChartData {
@@ -344,7 +346,7 @@ impl ChartData {
                 .then_with(|| a.name.cmp(&b.name))
         });
         let partial = periods.iter().map(|(d, _)| partial.contains_key(d)).collect();
-        Ok(ChartData { periods, series, every, partial, overlay: None })
+        Ok(ChartData { periods, series, every, partial, overlay: None, alerts: Vec::new() })
     }
 
     /// Show series under the labels given for their values (`[report]
@@ -388,6 +390,12 @@ fn capitalise(s: &str) -> String {
     c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
+/// The footer sentence of alert markers.
+pub const ALERT_NOTE: &str = "▼ 30-day alert: the 30-day sum of incidents reached its highest in a year.";
+
+/// The colour of alert markers.
+pub const ALERT: RGBColor = RGBColor(0xB2, 0x18, 0x2B);
+
 /// How small multiples scale their panels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum YScale {
@@ -419,6 +427,8 @@ pub struct ChartOptions {
     pub y_scale: YScale,
     /// Heatmap: write each cell's count in it.
     pub values: bool,
+    /// Bar, stacked and line charts: mark the periods where the 30-day alert fired.
+    pub alerts: bool,
 }
 
 /// A dated event to mark on a chart: a line at `date`, or a band to `end`.
@@ -727,14 +737,15 @@ pub fn render_svg(
         return Err(Error::NothingToDraw);
     }
     colours.begin(&data.series);
-    // The footer explains lighter marks, whatever note was given.
-    let with_partial;
-    let text = match data.partial_note() {
-        Some(p) => {
-            with_partial = ChartText { note: format!("{p} {}", text.note), ..text.clone() };
-            &with_partial
+    // The footer explains lighter marks and alert markers, whatever note was given.
+    let with_notes;
+    let alert_note = data.alerts.iter().any(|a| *a).then_some(ALERT_NOTE);
+    let text = match [data.partial_note().as_deref(), alert_note].into_iter().flatten().collect::<Vec<_>>() {
+        notes if notes.is_empty() => text,
+        notes => {
+            with_notes = ChartText { note: format!("{} {}", notes.join(" "), text.note), ..text.clone() };
+            &with_notes
         }
-        None => text,
     };
     draw_svg(size, |area| match kind {
         ChartKind::Bar if data.every.is_none() => bars::draw_ranked(area, data, text, size, colours),
