@@ -230,7 +230,7 @@ pub fn flags_of(
 /// period's end): the weekly summary's escalation.
 pub fn period_flags(lf: &LazyFrame, q: &Query, start: NaiveDate, rule: &Rule) -> Result<Option<Flags>> {
     let Some(every) = q.every else { return Ok(None) };
-    let q = Query { by: Vec::new(), ..q.clone() };
+    let q = Query { by: Vec::new(), ..super::filters::resolve(lf, q)?.0 };
     let (series, covered_from) = history(lf, &q, every, &None, &Vec::new())?;
     let (Some(s), Some(covered_from)) = (series.get(&Vec::new()), covered_from) else { return Ok(None) };
     let end = every.end_of(start);
@@ -250,7 +250,8 @@ pub fn alert_periods(
     rule: &Rule,
 ) -> Result<BTreeSet<NaiveDate>> {
     let Some(every) = q.every else { return Ok(BTreeSet::new()) };
-    let q = Query { by: Vec::new(), ..q.clone() };
+    // `--where` values as the query matched them (case, accents, aliases).
+    let q = Query { by: Vec::new(), ..super::filters::resolve(lf, q)?.0 };
     let (_, covered_from) = history(lf, &q, every, &None, &Vec::new())?;
     let Some(covered_from) = covered_from else { return Ok(BTreeSet::new()) };
     let days = daily(lf, &q, first - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), &None, &Vec::new())?;
@@ -266,6 +267,9 @@ pub fn alert_periods(
 /// before `partial`, and the rules as notes.
 pub fn add_flags(lf: &LazyFrame, q: &Query, rule: &Rule, t: &mut Table) -> Result<()> {
     let Some(every) = q.every else { return Ok(()) };
+    // `--where` values as the query matched them (case, accents, aliases).
+    let (q, _) = super::filters::resolve(lf, q)?;
+    let q = &q;
     let gi: Vec<usize> = q.by.iter().filter_map(|b| t.index(b)).collect();
     let group_of = |r: &[Cell]| -> Group {
         gi.iter()

@@ -107,6 +107,8 @@ fn rate(n: f64, days: i64) -> Cell {
 /// The table of `agg --by-period-name`: one row per named period, with the
 /// query's filters applied.
 pub fn by_period_name(lf: LazyFrame, q: &Query, periods: &[NamedPeriod]) -> Result<Table> {
+    let (q, where_notes) = super::filters::resolve(&lf, q)?;
+    let q = &q;
     let daily = Query {
         every: Some(Period::Day),
         by: Vec::new(),
@@ -148,6 +150,7 @@ pub fn by_period_name(lf: LazyFrame, q: &Query, periods: &[NamedPeriod]) -> Resu
         notes: Vec::new(),
         group_columns: vec!["period_name".into()],
     };
+    t.notes.extend(where_notes);
     let Some(covered) = agg.counted() else {
         t.notes.push("nothing to count: no incident matched in the data's coverage".into());
         return Ok(t);

@@ -273,3 +273,21 @@ fn issue_19_charts_mark_exactly_the_periods_the_alert_flags() {
     assert_eq!(text.matches("<polygon").count(), flagged);
     assert!(text.contains("30-day alert"), "the footer explains the marker");
 }
+
+#[test]
+fn issue_19_flags_and_named_periods_match_where_values_as_queries_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), &tracker(ymd(2023, 1, 2), 400, 370, 21));
+    // `--where` ignores case for counts; the flags' own history must too.
+    let exact = agg(&["--every", "week", "--where", "actor=Alpha", "--escalation"], &file);
+    let folded = agg(&["--every", "week", "--where", "actor=alpha", "--escalation"], &file);
+    assert_eq!(exact, folded);
+    assert!(exact.iter().any(|r| r["times_mean"] != ""));
+    let periods = dir.path().join("p.csv");
+    std::fs::write(&periods, "name,from,to\nP,2023-03-01,2023-03-31\n").unwrap();
+    let p = periods.to_str().unwrap();
+    assert_eq!(
+        agg(&["--periods", p, "--by-period-name", "--where", "actor=Alpha"], &file),
+        agg(&["--periods", p, "--by-period-name", "--where", "actor=ALPHA"], &file)
+    );
+}
