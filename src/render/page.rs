@@ -95,7 +95,8 @@ details{margin:.3rem 0}
 summary{cursor:pointer}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.4rem 0 .8rem}
 table{border-collapse:collapse;font-size:.95rem;min-width:50%}
-@media (max-width:600px){table{min-width:100%}}
+@media (max-width:600px){table{min-width:100%}
+.chart{overflow-x:auto;-webkit-overflow-scrolling:touch}.chart img{width:720px;max-width:none}}
 th,td{padding:.3rem .7rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
 th{border-bottom:2px solid var(--ink);white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -172,7 +173,7 @@ impl Page {
 fn chart(o: &mut String, c: &PageChart) {
     let _ = write!(
         o,
-        "<figure aria-label=\"{}\">\n<img alt=\"{}\" src=\"data:image/svg+xml;base64,{}\">\n\
+        "<figure aria-label=\"{}\">\n<div class=\"chart\"><img alt=\"{}\" src=\"data:image/svg+xml;base64,{}\"></div>\n\
          <figcaption><details><summary>Description</summary>{}</details></figcaption>\n{}</figure>\n",
         esc(&c.title),
         esc(&c.alt),
@@ -214,14 +215,34 @@ fn table(o: &mut String, t: &PageTable) {
 }
 
 /// A query table as shown on the page (people's cells: labels, separators, "(unknown)").
+/// A page shows a table's first rows; the files beside it have them all.
+pub const PAGE_ROWS: usize = 60;
+
+/// A query table as shown on the page (people's cells: labels, separators,
+/// "(unknown)"), cut to [`PAGE_ROWS`] rows with a note naming the files that have the rest.
 pub fn table_block(title: &str, t: &Table, files: Vec<String>) -> PageTable {
+    let mut rows = human_cells(t);
+    let mut notes = t.notes.clone();
+    if rows.len() > PAGE_ROWS {
+        let rest = rows.len() - PAGE_ROWS;
+        rows.truncate(PAGE_ROWS);
+        notes.insert(
+            0,
+            format!(
+                "The first {PAGE_ROWS} of {} rows; the other {} are in {}.",
+                count(t.rows.len() as u64),
+                count(rest as u64),
+                if files.is_empty() { "the table's files".to_string() } else { files.join(" and ") }
+            ),
+        );
+    }
     PageTable {
         title: title.to_string(),
         columns: t.columns.clone(),
         numeric: (0..t.columns.len()).map(|i| t.rows.iter().any(|r| is_number(&r[i]))).collect(),
-        rows: human_cells(t),
+        rows,
         empty: "No rows.".into(),
-        notes: t.notes.clone(),
+        notes,
         files,
     }
 }

@@ -136,6 +136,16 @@ fn issue_16_report_writes_a_page_of_every_chart_and_table() {
     // The tables are on the page: the monthly table's first row (January 2016, Government of Syria).
     assert!(html.contains("<td class=\"d\">2016-01</td>") || html.contains("<td>2016-01</td>"), "a monthly table row");
     assert!(html.contains("href=\"syria_weekly_compare.csv\""));
+    // A long table shows its first 60 rows and says where the rest are (counted from its CSV).
+    let rows =
+        std::fs::read_to_string(out.path().join("syria_monthly_by_actor_table.csv")).unwrap().lines().count() - 1;
+    assert!(rows > 60);
+    let note = format!(
+        "The first 60 of {} rows; the other {} are in syria_monthly_by_actor_table.csv and syria_monthly_by_actor_table.md.",
+        sitrep::text::count(rows as u64),
+        sitrep::text::count(rows as u64 - 60)
+    );
+    assert!(html.contains(&note), "{note}");
 }
 
 #[test]
