@@ -64,7 +64,11 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(out) = &args.out {
-        let mut frame = prepared.loaded.frame.clone();
+        // Rows in date, dataset and id order: the same file whatever the input order.
+        let mut frame = prepared.loaded.frame.sort(
+            [sitrep::schema::col::DATE, sitrep::ingest::DATASET, sitrep::schema::col::INCIDENT_ID],
+            SortMultipleOptions::default(),
+        )?;
         let mut bytes = Vec::new();
         if out.extension().is_some_and(|e| e == "parquet") {
             ParquetWriter::new(&mut bytes).finish(&mut frame)?;

@@ -207,6 +207,21 @@ fn issue_19_dedup_command_and_option_report_what_they_merged() {
         .stderr(predicates::str::contains("24 out"));
     assert_eq!(std::fs::read_to_string(&merges).unwrap().lines().count(), 21);
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 25);
+    // The files in the other order write the same bytes.
+    let (merges2, out2) = (dir.path().join("merges2.csv"), dir.path().join("deduped2.csv"));
+    Command::cargo_bin("sitrep")
+        .unwrap()
+        .arg("dedup")
+        .arg(dir.path().join("tracker.csv"))
+        .arg(dir.path().join("dod.csv"))
+        .arg("--merges")
+        .arg(&merges2)
+        .arg("--out")
+        .arg(&out2)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&merges).unwrap(), std::fs::read(&merges2).unwrap());
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
     // As an option of a query: 24 incidents counted, and the note says why.
     Command::cargo_bin("sitrep")
         .unwrap()
