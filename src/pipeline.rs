@@ -50,6 +50,8 @@ pub struct Inputs {
     pub dataset_names: Vec<(String, String)>,
     /// Merge cross-source duplicates by this rule (`--dedup`, `[data] dedup`).
     pub dedup: Option<crate::dedup::Rule>,
+    /// Told of bytes and rows read (the command line draws a progress bar).
+    pub progress: crate::ingest::Progress,
 }
 
 impl Default for Inputs {
@@ -70,6 +72,7 @@ impl Default for Inputs {
             csv_escape: true,
             dataset_names: Vec::new(),
             dedup: None,
+            progress: Default::default(),
         }
     }
 }
@@ -88,6 +91,7 @@ impl Inputs {
             key: self.key.clone(),
             source_file: needs.source_file,
             dataset_names: self.dataset_names.clone(),
+            progress: self.progress.clone(),
         }
     }
 }

@@ -189,7 +189,9 @@ pub fn load_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Prepared
     if inputs.files.is_empty() {
         return Err(super::usage("no input: give data files or --store S.parquet"));
     }
+    let bar = super::progress::attach(&mut inputs, false);
     let prepared = sitrep::pipeline::load(&inputs, &Needs::query(q))?;
+    drop(bar);
     super::warn_rejected(&prepared.loaded, inputs.rejects.as_ref());
     super::note_dedup(&prepared, inputs.dedup.as_ref());
     super::require_accepted(&prepared.loaded)?;

@@ -69,7 +69,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: give at least one FILE (see --help)");
         return Ok(ExitCode::from(2));
     }
-    let inputs = args.input.inputs()?;
+    let mut inputs = args.input.inputs()?;
     if args.emit_mapping {
         let path = &inputs.files[0];
         let opts = inputs.load_options(&Needs::rows());
@@ -93,7 +93,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         write!(std::io::stdout().lock(), "{}", sitrep::ingest::mapping::emit(path, &layout, delimiter))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let bar = super::progress::attach(&mut inputs, false);
     let prepared = sitrep::pipeline::load(&inputs, &Needs::rows().listing_unmapped())?;
+    drop(bar);
     let (loaded, unmapped) = (&prepared.loaded, &prepared.unmapped);
     let s = summarise(&loaded.frame, args.top)?;
     let mut out = std::io::stdout().lock();

@@ -47,7 +47,9 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
             return Err(super::usage(format!("--out: {} must end in .csv or .parquet", out.display())));
         }
     }
+    let bar = super::progress::attach(&mut inputs, false);
     let prepared = sitrep::pipeline::load(&inputs, &Needs::rows())?;
+    drop(bar);
     super::warn_rejected(&prepared.loaded, inputs.rejects.as_ref());
     super::require_accepted(&prepared.loaded)?;
     let d = prepared.dedup.as_ref().context("deduplication did not run")?;

@@ -73,7 +73,7 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         "--delete: no ids in {}",
         args.delete.as_ref().map_or(String::new(), |p| p.display().to_string())
     );
-    let inputs = args.input.inputs()?;
+    let mut inputs = args.input.inputs()?;
     let (frame, normaliser, loaded) = if inputs.files.is_empty() {
         if !args.store.exists() {
             return Err(super::usage(format!("--delete: the store {} does not exist", args.store.display())));
@@ -81,7 +81,9 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         let meta = sitrep::store::read_meta(&args.store)?;
         (sitrep::store::read_store(&args.store)?.clear(), meta.normaliser, None)
     } else {
+        let bar = super::progress::attach(&mut inputs, args.quiet);
         let prepared = sitrep::pipeline::load(&inputs, &Needs::ingest())?;
+        drop(bar);
         (prepared.loaded.frame.clone(), prepared.normaliser.clone(), Some(prepared.loaded))
     };
     if let Some(loaded) = &loaded {

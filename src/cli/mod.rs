@@ -7,6 +7,7 @@ mod check;
 mod dedup;
 mod gen;
 mod ingest;
+mod progress;
 mod report;
 mod weekly;
 
@@ -136,6 +137,7 @@ impl InputArgs {
             return Err(usage("--dedup-days and --dedup-km must be 0 or more"));
         }
         Ok(Inputs {
+            progress: Default::default(),
             dedup: self.dedup.then_some(sitrep::dedup::Rule { days: self.dedup_days, km: self.dedup_km }),
             dataset_names,
             files: self.files.clone(),

@@ -31,9 +31,11 @@ pub fn today(cfg: &Config) -> chrono::NaiveDate {
 }
 
 /// Load the config's inputs for a run of several queries, saying how many rows were rejected.
-pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::pipeline::Prepared> {
-    let inputs = cfg.inputs()?;
+pub fn load_config_inputs(cfg: &Config, quiet: bool) -> anyhow::Result<sitrep::pipeline::Prepared> {
+    let mut inputs = cfg.inputs()?;
+    let bar = super::progress::attach(&mut inputs, quiet);
     let prepared = sitrep::pipeline::load(&inputs, &sitrep::pipeline::Needs::queries())?;
+    drop(bar);
     super::warn_rejected(&prepared.loaded, None);
     super::note_dedup(&prepared, inputs.dedup.as_ref());
     super::require_accepted(&prepared.loaded)?;
@@ -42,7 +44,7 @@ pub fn load_config_inputs(cfg: &Config) -> anyhow::Result<sitrep::pipeline::Prep
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
-    let prepared = load_config_inputs(&cfg)?;
+    let prepared = load_config_inputs(&cfg, args.quiet)?;
     let loaded = &prepared.loaded;
     let as_of = args.as_of.as_deref().map(|a| sitrep::schema::dates::parse_date_arg("--as-of", a)).transpose()?;
     let coverage = cfg.coverage(as_of, today(&cfg));

@@ -43,7 +43,7 @@ pub fn run(args: &WeeklyArgs) -> anyhow::Result<ExitCode> {
         (None, Some(d)) => Week::last_complete(d, start),
         (None, None) => Week::last_complete(today, start),
     };
-    let prepared = super::report::load_config_inputs(&cfg)?;
+    let prepared = super::report::load_config_inputs(&cfg, args.quiet)?;
     let root = args.out.clone().unwrap_or_else(|| cfg.weekly_out.clone());
     let (path, s) =
         sitrep::report::weekly::write_weekly(&cfg, &root, &prepared.lazy(), &prepared.loaded.files, week, coverage)?;

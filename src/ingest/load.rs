@@ -193,6 +193,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
         Format::Parquet => {
             if let Some(df) = scan_store(path, opts.columns.as_deref())? {
                 let n = df.height() as u64;
+                opts.progress.add(std::fs::metadata(path).map_or(0, |m| m.len()), n);
                 let summary = FileSummary {
                     path: path.to_path_buf(),
                     layout: "sitrep store (canonical Parquet)".into(),
@@ -246,7 +247,9 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             let keep = opts.columns.as_deref();
             let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
             let parallel::Converted { frames, rejects, read, last_record: last, counts } =
-                parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range)?;
+                parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range, &opts.progress)?;
+            // The header, before the first range.
+            opts.progress.add(start.byte, 0);
             // Ranges with a qualified date have a `date_raw` column the others lack.
             let df = if frames.windows(2).all(|w| w[0].width() == w[1].width()) {
                 let mut frames = frames.into_iter();
@@ -278,11 +281,21 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 last = rec.position().map(|p| p.byte());
                 conv.push(&rec, row, first_line, None);
             }
+            // Progress every 64k rows: bytes by record position (uncompressed
+            // text only; a gzip file's bytes are told when it ends).
+            let plain = matches!(format, Format::Delimited { gzip: false, .. });
+            let (mut told_bytes, mut told_rows) = (0u64, row);
             while let Some((line, problem)) = reader.next(&mut rec)? {
                 row += 1;
                 last = rec.position().map(|p| p.byte());
                 conv.push(&rec, row, line, problem);
+                if row - told_rows >= 1 << 16 {
+                    let at = if plain { last.unwrap_or(told_bytes).max(told_bytes) } else { 0 };
+                    opts.progress.add(at.saturating_sub(told_bytes), row - told_rows);
+                    (told_bytes, told_rows) = (at.max(told_bytes), row);
+                }
             }
+            opts.progress.add(size.saturating_sub(told_bytes), row - told_rows);
             let (read, rejects) = (conv.read, std::mem::take(&mut conv.rejects));
             let open = match (format, last) {
                 // Positions count from after a BOM, in the decompressed text.

@@ -47,6 +47,37 @@ pub struct LoadOptions {
     /// Names of datasets by file (path as given or file name): the
     /// [`DATASET`] column; a file not named is its file stem.
     pub dataset_names: Vec<(String, String)>,
+    /// Told how many bytes and rows have been read, as reading goes.
+    pub progress: Progress,
+}
+
+/// A hook told of reading as it goes: bytes of the input files (compressed
+/// bytes for gzip) and rows, as increments. Over a load, the bytes add up to
+/// the files' sizes. The library never draws anything; the command line
+/// turns this into a progress bar.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>>);
+
+impl Progress {
+    /// A hook called with (bytes, rows) increments, from any thread.
+    pub fn new(hook: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        Progress(Some(std::sync::Arc::new(hook)))
+    }
+
+    /// Report `bytes` and `rows` more.
+    pub fn add(&self, bytes: u64, rows: u64) {
+        if let Some(h) = &self.0 {
+            if bytes > 0 || rows > 0 {
+                h(bytes, rows);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(hook)" } else { "Progress(none)" })
+    }
 }
 
 /// Column naming the dataset a row came from (`[data.sources]`, else the

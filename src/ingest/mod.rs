@@ -37,7 +37,7 @@ pub mod ucdp;
 
 pub use dates::DateOrder;
 pub use load::{canonical_scan, concat_aligned, load_file, load_incidents};
-pub use loaded::{dataset_name, FileSummary, LoadOptions, Loaded, ReadCounts, Reject, DATASET, SOURCE_FILE};
+pub use loaded::{dataset_name, FileSummary, LoadOptions, Loaded, Progress, ReadCounts, Reject, DATASET, SOURCE_FILE};
 pub use mapping::Mapping;
 pub use preset::Preset;
 pub use rejects::write_rejects;

@@ -209,9 +209,10 @@ fn guess_starts(path: &Path, first: u64, len: u64, ranges: u64) -> Result<Vec<u6
 }
 
 /// Convert the data records of an uncompressed delimited file on all cores,
-/// in ranges of about `range_bytes`.
+/// in ranges of about `range_bytes`, telling `progress` of each range done.
 /// Returns the accepted rows (with `__row`/`__line` numbered over the whole
 /// file), the rejects in row order, and the number of records read.
+#[allow(clippy::too_many_arguments)]
 pub fn convert_file(
     path: &Path,
     layout: &Layout,
@@ -220,6 +221,7 @@ pub fn convert_file(
     keep: Option<&[String]>,
     start: DataStart,
     range_bytes: u64,
+    progress: &super::Progress,
 ) -> Result<Converted> {
     let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
@@ -237,6 +239,9 @@ pub fn convert_file(
                     break;
                 }
                 let part = job.convert(starts[k], stops[k]);
+                if let Ok(p) = &part {
+                    progress.add(p.end.min(len).saturating_sub(p.start), p.read);
+                }
                 let failed = part.is_err();
                 if let Ok(mut r) = results.lock() {
                     r[k] = Some(part);

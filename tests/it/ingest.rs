@@ -449,3 +449,38 @@ fn asking_for_fewer_columns_never_changes_which_rows_are_accepted() {
     assert!(!a.rows.is_empty());
     assert_eq!(a, b);
 }
+
+/// Issue 17 (part): loading tells its progress hook every byte and row, on the
+/// sequential, parallel and gzip paths, so a bar ends at exactly 100%.
+#[test]
+fn issue_17_progress_adds_up_to_the_file_sizes_and_rows() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let mut text = String::from("incident_id,date,actor,weapon\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("P-{i},2024-01-{:02},Kataib Hezbollah,rocket\n", i % 28 + 1));
+    }
+    std::fs::write(&csv, &text).unwrap();
+    let gz = dir.path().join("big2.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, text.replace("P-", "Q-").as_bytes()).unwrap();
+    enc.finish().unwrap();
+    for (label, files, range) in [
+        ("sequential", vec![csv.clone()], None),
+        ("parallel", vec![csv.clone()], Some(1 << 16)),
+        ("gzip and plain", vec![csv.clone(), gz.clone()], None),
+    ] {
+        let (bytes, rows) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (b, r) = (Arc::clone(&bytes), Arc::clone(&rows));
+        let progress = sitrep::ingest::Progress::new(move |x, n| {
+            b.fetch_add(x, Ordering::Relaxed);
+            r.fetch_add(n, Ordering::Relaxed);
+        });
+        let l = load_incidents(&files, &LoadOptions { progress, range_bytes: range, ..Default::default() }).unwrap();
+        let size: u64 = files.iter().map(|f| std::fs::metadata(f).unwrap().len()).sum();
+        assert_eq!(bytes.load(Ordering::Relaxed), size, "{label}");
+        assert_eq!(rows.load(Ordering::Relaxed), l.read(), "{label}");
+    }
+}
