@@ -176,6 +176,69 @@ fn span(day: i32, p: DatePrecision) -> Option<(i32, i32)> {
     }
 }
 
+/// The pairs (i < j) of rows sorted by first day that may match: within the
+/// day window, and either in neighbouring latitude bands as wide as the
+/// distance (both with coordinates) or sharing a location or admin1 (one
+/// without). Every pair [`matches`] can accept is here, with far fewer than
+/// all pairs of the window.
+fn candidates(rows: &[&Row], rule: &Rule) -> Vec<(usize, usize)> {
+    use std::collections::{BTreeSet, HashMap};
+    // Within the window when j starts no later than N days after i ends (rows sorted by start).
+    let in_window = |i: usize, j: usize| i64::from(rows[j].day.0 - rows[i].day.1) <= rule.days;
+    let mut out: BTreeSet<(usize, usize)> = BTreeSet::new();
+    // 1. Both with coordinates: latitude bands at least `km` wide; two points
+    //    closer than `km` are in the same band or the next.
+    let band_deg = (rule.km / 111.0).max(1e-6) * 1.01;
+    let mut bands: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some((lat, _)) = r.coords {
+            bands.entry((lat / band_deg).floor() as i64).or_default().push(i);
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let Some((lat, _)) = r.coords else { continue };
+        let b = (lat / band_deg).floor() as i64;
+        for near in [b - 1, b, b + 1] {
+            let Some(list) = bands.get(&near) else { continue };
+            let from = list.partition_point(|&j| j <= i);
+            for &j in &list[from..] {
+                if !in_window(i, j) {
+                    break;
+                }
+                out.insert((i, j));
+            }
+        }
+    }
+    // 2. One side without coordinates: the same location, or the same admin1.
+    let mut by_key: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(l) = &r.location {
+            by_key.entry((0, l.as_str())).or_default().push(i);
+        }
+        if let Some(a) = &r.admin1 {
+            by_key.entry((1, a.as_str())).or_default().push(i);
+        }
+    }
+    // Only rows without coordinates look up their place keys, over the days
+    // that can be in the window (a week-dated row spans at most 6 days more).
+    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.coords.is_none()) {
+        let keys = [r.location.as_deref().map(|l| (0u8, l)), r.admin1.as_deref().map(|a| (1u8, a))];
+        for list in keys.into_iter().flatten().filter_map(|k| by_key.get(&k)) {
+            let earliest = r.day.0 - rule.days.min(i64::from(i32::MAX / 2)) as i32 - 6;
+            let from = list.partition_point(|&j| rows[j].day.0 < earliest);
+            for &j in &list[from..] {
+                if i64::from(rows[j].day.0 - r.day.1) > rule.days {
+                    break;
+                }
+                if j != i {
+                    out.insert((i.min(j), i.max(j)));
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
 struct Clusters {
     parent: Vec<usize>,
     datasets: Vec<Vec<String>>,
@@ -255,18 +318,11 @@ pub fn dedup(df: &DataFrame, rule: &Rule) -> Result<Deduped> {
     }
     // A fixed order from the contents, whatever the input order.
     rows.sort_by(|a, b| (a.1.day, &a.1.dataset, &a.1.id).cmp(&(b.1.day, &b.1.dataset, &b.1.id)));
-    let mut pairs: Vec<((i64, u64), usize, usize, String)> = Vec::new();
-    for i in 0..rows.len() {
-        for j in i + 1..rows.len() {
-            // Sorted by first day: every later row starts later still.
-            if i64::from(rows[j].1.day.0 - rows[i].1.day.1) > rule.days {
-                break;
-            }
-            if let Some((key, why)) = matches(&rows[i].1, &rows[j].1, rule) {
-                pairs.push((key, i, j, why));
-            }
-        }
-    }
+    let sorted: Vec<&Row> = rows.iter().map(|r| &r.1).collect();
+    let mut pairs: Vec<((i64, u64), usize, usize, String)> = candidates(&sorted, rule)
+        .into_iter()
+        .filter_map(|(i, j)| matches(sorted[i], sorted[j], rule).map(|(key, why)| (key, i, j, why)))
+        .collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut clusters = Clusters {
         parent: (0..rows.len()).collect(),
@@ -375,6 +431,54 @@ impl Deduped {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows from a fixed generator: a small box of coordinates (some missing), few places.
+    fn random_rows(n: usize, seed: u64) -> Vec<Row> {
+        let mut x = seed;
+        let mut next = |m: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let mut rows: Vec<Row> = (0..n)
+            .map(|i| {
+                let day = next(40) as i32;
+                let week = next(10) == 0;
+                let coords =
+                    (next(5) != 0).then(|| (33.0 + next(1000) as f64 / 2000.0, 44.0 + next(1000) as f64 / 2000.0));
+                Row {
+                    id: format!("{i}"),
+                    dataset: ["a", "b", "c"][next(3) as usize].into(),
+                    day: if week { (day, day + 6) } else { (day, day) },
+                    precision: if week { DatePrecision::Week } else { DatePrecision::Day },
+                    coords,
+                    location: (next(3) != 0).then(|| format!("place {}", next(6))),
+                    admin1: (next(2) != 0).then(|| format!("province {}", next(2))),
+                    traits: [None, (next(2) == 0).then(|| "base".into()), None],
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.day, &a.dataset, &a.id).cmp(&(b.day, &b.dataset, &b.id)));
+        rows
+    }
+
+    #[test]
+    fn blocked_candidates_find_every_pair_all_pairs_would() {
+        for seed in 0..5 {
+            let rows = random_rows(600, seed);
+            let refs: Vec<&Row> = rows.iter().collect();
+            let rule = Rule::default();
+            let all: Vec<(usize, usize)> = (0..refs.len())
+                .flat_map(|i| (i + 1..refs.len()).map(move |j| (i, j)))
+                .filter(|(i, j)| matches(refs[*i], refs[*j], &rule).is_some())
+                .collect();
+            let blocked: Vec<(usize, usize)> = candidates(&refs, &rule)
+                .into_iter()
+                .filter(|(i, j)| matches(refs[*i], refs[*j], &rule).is_some())
+                .collect();
+            assert!(!all.is_empty());
+            assert_eq!(blocked, all, "seed {seed}");
+        }
+    }
 
     #[test]
     fn distances_and_date_spans() {
