@@ -241,7 +241,8 @@ fn candidates(rows: &[&Row], rule: &Rule) -> Vec<(usize, usize)> {
 
 struct Clusters {
     parent: Vec<usize>,
-    datasets: Vec<Vec<String>>,
+    /// Members of each cluster, at its root.
+    members: Vec<Vec<usize>>,
 }
 
 impl Clusters {
@@ -259,18 +260,30 @@ impl Clusters {
         r
     }
 
-    /// Join the clusters of `a` and `b` unless a dataset would appear twice.
-    fn join(&mut self, a: usize, b: usize) -> bool {
+    /// Join the clusters of `a` and `b` when every member of one is the same
+    /// incident as every member of the other (`same`, which also refuses two
+    /// of one dataset): a merge never chains two incidents that fail the rule.
+    fn join(&mut self, a: usize, b: usize, same: impl Fn(usize, usize) -> bool) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
-        if ra == rb || self.datasets[ra].iter().any(|d| self.datasets[rb].contains(d)) {
+        if ra == rb {
+            return false;
+        }
+        let ok = self.members[ra].iter().all(|&x| self.members[rb].iter().all(|&y| same(x, y)));
+        if !ok {
             return false;
         }
         let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
         self.parent[gone] = keep;
-        let moved = std::mem::take(&mut self.datasets[gone]);
-        self.datasets[keep].extend(moved);
+        let moved = std::mem::take(&mut self.members[gone]);
+        self.members[keep].extend(moved);
         true
     }
+}
+
+/// Weapon and target values that say nothing: the taxonomies' catch-alls
+/// and fallbacks ("Unknown" becomes "other/unknown"), compatible with anything.
+fn says_nothing(folded: &str) -> bool {
+    matches!(folded, "unknown" | "other unknown" | "other" | "unspecified" | "not known")
 }
 
 /// Merge the cross-source duplicates of canonical incidents (which carry a `dataset` column).
@@ -292,8 +305,11 @@ pub fn dedup(df: &DataFrame, rule: &Rule) -> Result<Deduped> {
         v.into_iter().map(|s| s.map(|s| fold(&s)).filter(|s| !s.is_empty())).collect()
     };
     let (location, admin1) = (folded(strings(df, c::LOCATION)?), folded(strings(df, c::ADMIN1)?));
+    let vague = |v: Vec<Option<String>>| -> Vec<Option<String>> {
+        folded(v).into_iter().map(|s| s.filter(|s| !says_nothing(s))).collect()
+    };
     let traits =
-        [folded(strings(df, c::ACTOR_PARENT)?), folded(strings(df, c::TARGET_TYPE)?), folded(strings(df, c::WEAPON)?)];
+        [vague(strings(df, c::ACTOR_PARENT)?), vague(strings(df, c::TARGET_TYPE)?), vague(strings(df, c::WEAPON)?)];
     let mut rows: Vec<(usize, Row)> = Vec::with_capacity(n);
     let mut too_coarse = 0;
     for i in 0..n {
@@ -317,20 +333,22 @@ pub fn dedup(df: &DataFrame, rule: &Rule) -> Result<Deduped> {
         ));
     }
     // A fixed order from the contents, whatever the input order.
-    rows.sort_by(|a, b| (a.1.day, &a.1.dataset, &a.1.id).cmp(&(b.1.day, &b.1.dataset, &b.1.id)));
+    let order = |r: &Row| {
+        let bits = r.coords.map(|(a, b)| (a.to_bits(), b.to_bits()));
+        (r.day, r.dataset.clone(), r.id.clone(), r.location.clone(), r.admin1.clone(), r.traits.clone(), bits)
+    };
+    rows.sort_by_cached_key(|r| order(&r.1));
     let sorted: Vec<&Row> = rows.iter().map(|r| &r.1).collect();
     let mut pairs: Vec<((i64, u64), usize, usize, String)> = candidates(&sorted, rule)
         .into_iter()
         .filter_map(|(i, j)| matches(sorted[i], sorted[j], rule).map(|(key, why)| (key, i, j, why)))
         .collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut clusters = Clusters {
-        parent: (0..rows.len()).collect(),
-        datasets: rows.iter().map(|r| vec![r.1.dataset.clone()]).collect(),
-    };
+    let mut clusters =
+        Clusters { parent: (0..rows.len()).collect(), members: (0..rows.len()).map(|i| vec![i]).collect() };
     let mut joins: Vec<(usize, usize, String)> = Vec::new();
     for (_, i, j, reason) in pairs {
-        if clusters.join(i, j) {
+        if clusters.join(i, j, |x, y| matches(&rows[x].1, &rows[y].1, rule).is_some()) {
             joins.push((i, j, reason));
         }
     }
@@ -478,6 +496,31 @@ mod tests {
             assert!(!all.is_empty());
             assert_eq!(blocked, all, "seed {seed}");
         }
+    }
+
+    #[test]
+    fn a_merge_never_chains_incidents_that_fail_the_rule_and_unknown_is_compatible() {
+        // Day 0 rocket (DoD), day 1 no weapon (tracker), day 2 drone (ACLED), one place:
+        // DoD-tracker and tracker-ACLED match, DoD-ACLED does not (2 days, two weapons).
+        let df = df! {
+            "incident_id" => ["A", "B", "C", "D"],
+            "dataset" => ["dod", "tracker", "acled", "gtd"],
+            "date" => [19000i32, 19001, 19002, 19000],
+            "date_precision" => ["day", "day", "day", "day"],
+            "location" => ["Ain al-Asad", "Ain al-Asad", "Ain al-Asad", "Ain al-Asad"],
+            "weapon" => [Some("rocket"), None, Some("drone"), Some("other/unknown")],
+        }
+        .unwrap()
+        .lazy()
+        .with_column(col("date").cast(DataType::Date))
+        .collect()
+        .unwrap();
+        let d = dedup(&df, &Rule::default()).unwrap();
+        let mut ids: Vec<String> =
+            d.frame.column(SOURCE_IDS).unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
+        ids.sort();
+        // GTD's "Unknown" weapon (the taxonomy's other/unknown) is compatible: it joins DoD's day-0 report.
+        assert_eq!(ids, ["acled:C", "dod:A; gtd:D; tracker:B"]);
     }
 
     #[test]

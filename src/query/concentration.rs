@@ -33,7 +33,11 @@ pub fn concentration(counts: &[u64]) -> (u64, Option<f64>) {
 pub fn fill(lf: &LazyFrame, q: &Query, t: &mut Table) -> Result<()> {
     let (Some(ai), Some(ei)) = (t.index(ACTIVE_GROUPS), t.index(EFFECTIVE_GROUPS)) else { return Ok(()) };
     let mut by = q.by.clone();
-    by.push(c::ACTOR_PARENT.to_string());
+    // Grouped by actor_parent already: each row is one group (the same column twice would not group).
+    let own = q.by.iter().position(|b| b == c::ACTOR_PARENT);
+    if own.is_none() {
+        by.push(c::ACTOR_PARENT.to_string());
+    }
     let cq = Query {
         by,
         top: None,
@@ -69,7 +73,10 @@ pub fn fill(lf: &LazyFrame, q: &Query, t: &mut Table) -> Result<()> {
     let mut per: BTreeMap<(NaiveDate, Group), BTreeMap<String, u64>> = BTreeMap::new();
     let mut unknown = 0u64;
     for r in &agg.rows {
-        let (head, actor) = r.group.split_at(q.by.len());
+        let (head, actor) = match own {
+            Some(k) => (&r.group[..], &r.group[k..=k]),
+            None => r.group.split_at(q.by.len()),
+        };
         let head: Group = head.to_vec();
         let row = match &other {
             Some(o) if !kept.contains(&head) => o.clone(),

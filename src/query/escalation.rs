@@ -90,8 +90,12 @@ fn history(
     kept: &Option<BTreeSet<Group>>,
     other: &Group,
 ) -> Result<(Series, Option<NaiveDate>)> {
+    // From the data's first day (all incidents, not only those the filters
+    // keep): a group's quiet weeks before its first incident are zeros.
+    let bounds = q.coverage.widen(aggregate::date_bounds(lf.clone())?);
     let hq = Query {
-        from: None,
+        from: bounds.map(|b| b.0),
+        to: q.to.or(bounds.map(|b| b.1)),
         every: Some(every),
         top: None,
         fill_zeros: true,
@@ -184,7 +188,7 @@ pub fn alert_days(
         let lo = (i - ALERT_LOOKBACK).max(0) as usize;
         let before = sums[lo..i as usize].iter().copied().max().unwrap_or(0);
         // The sum needs a full window behind it and a full year of sums before it.
-        if d >= earliest && sums[i as usize] >= min && sums[i as usize] >= before {
+        if d >= earliest && sums[i as usize] >= min.max(1) && sums[i as usize] >= before {
             out.insert(d);
         }
         d += Duration::days(1);

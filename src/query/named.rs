@@ -109,7 +109,12 @@ fn rate(n: f64, days: i64) -> Cell {
 pub fn by_period_name(lf: LazyFrame, q: &Query, periods: &[NamedPeriod]) -> Result<Table> {
     let (q, where_notes) = super::filters::resolve(&lf, q)?;
     let q = &q;
+    // Rates over the data's coverage (all incidents, not only those the
+    // filters keep), narrowed by --from/--to.
+    let bounds = q.coverage.widen(aggregate::date_bounds(lf.clone())?);
     let daily = Query {
+        from: q.from.or(bounds.map(|b| b.0)),
+        to: q.to.or(bounds.map(|b| b.1)),
         every: Some(Period::Day),
         by: Vec::new(),
         top: None,

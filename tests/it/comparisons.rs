@@ -291,3 +291,25 @@ fn issue_19_flags_and_named_periods_match_where_values_as_queries_do() {
         agg(&["--periods", p, "--by-period-name", "--where", "actor=ALPHA"], &file)
     );
 }
+
+#[test]
+fn issue_19_a_filtered_series_counts_its_quiet_weeks_from_the_data_start() {
+    let dir = tempfile::tempdir().unwrap();
+    // Alpha acts from Monday 2 January 2023; Delta only in the last weeks.
+    let start = ymd(2023, 1, 2);
+    let mut rows: Vec<(NaiveDate, &str)> = (0..200).map(|i| (start + Duration::days(i), "Alpha")).collect();
+    rows.extend((170..200).map(|i| (start + Duration::days(i), "Delta")));
+    let file = write(dir.path(), &rows);
+    let t = agg(&["--every", "week", "--where", "actor=Delta", "--escalation"], &file);
+    let first = &t[0];
+    // Delta's first week is week 25 of the data (day 170): the most in 25 weeks, over a mean of zero.
+    let week = (170 / 7) as f64;
+    assert_eq!(num(first, "highest_in"), week + 1.0, "{first:?}");
+    assert_eq!(first["long_run_mean"], "0.00");
+    // A named period before Delta's first incident is inside the data's coverage: 0 a day, not "outside".
+    let periods = dir.path().join("p.csv");
+    std::fs::write(&periods, "name,from,to\nEarly,2023-02-01,2023-02-28\n").unwrap();
+    let p = agg(&["--periods", periods.to_str().unwrap(), "--by-period-name", "--where", "actor=Delta"], &file);
+    assert_eq!((num(&p[0], "days"), num(&p[0], "incidents")), (28.0, 0.0));
+    assert_eq!(num(&p[0], "rest_days"), 200.0 - 28.0);
+}

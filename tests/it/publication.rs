@@ -178,6 +178,29 @@ fn issue_16_bands_go_behind_the_data_and_labels_stay_off_it() {
     for label in ["Campaign begins", "Pause"] {
         assert!(text_attr(&s, label, "y") + 14 < plot_top, "{label} is inside the plot");
     }
+    // A one-day period is a band a day wide, and a span that began before the chart is shaded from its edge.
+    let d1 = data(&[("Kataib Hezbollah", vec![1.0; 10])]);
+    let bands = |notes: &[Annotation]| -> Vec<(i32, i32)> {
+        svg(ChartKind::Bar, &d1, notes, Default::default())
+            .split("<rect")
+            .filter(|r| r.contains("fill=\"#888888\""))
+            .map(|r| {
+                let num =
+                    |k: &str| r[r.find(k).unwrap() + k.len()..].split('"').next().unwrap().parse::<i32>().unwrap();
+                (num(" x=\""), num(" width=\""))
+            })
+            .collect()
+    };
+    let one_day = bands(&[Annotation { date: day(4), end: Some(day(4)), label: "One day".into() }]);
+    assert_eq!(one_day.len(), 1, "a band, not a line");
+    let before = bands(&[Annotation {
+        date: NaiveDate::from_ymd_opt(2023, 12, 25).unwrap(),
+        end: Some(day(3)),
+        label: "Began before".into(),
+    }]);
+    assert_eq!(before.len(), 1, "shaded, not skipped");
+    // Three days (1-3 January) wide, as the one-day band is one day wide.
+    assert!((before[0].1 - 3 * one_day[0].1).abs() <= 2, "{before:?} {one_day:?}");
     // The label at the right edge turns left (it would run off the plot).
     let at = s.find("A long label at the right").unwrap();
     assert!(s[s[..at].rfind("<text").unwrap()..at].contains("text-anchor=\"end\""));

@@ -255,8 +255,16 @@ pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annota
     let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); MARK_ROWS];
     let mut marks = Vec::new();
     for (k, a) in notes.iter().enumerate() {
-        let Some(x) = date_x(f, data, a.date) else { continue };
-        let end = a.end.and_then(|e| date_x(f, data, e).or(Some(x1))).filter(|e| *e > x);
+        // A span that began before the chart is shaded from its left edge; its
+        // last day is included (the band ends where the next day starts).
+        let first = data.periods.first().map(|p| p.0);
+        let start = match (date_x(f, data, a.date), a.end) {
+            (Some(x), _) => Some(x),
+            (None, Some(e)) if first.is_some_and(|p| a.date < p && e >= p) => Some(x0),
+            _ => None,
+        };
+        let Some(x) = start else { continue };
+        let end = a.end.map(|e| date_x(f, data, e + chrono::Duration::days(1)).unwrap_or(x1)).filter(|e| *e > x);
         let (right, left) = (f64::from(x1 - x - 6), f64::from(x - 6 - x0));
         let fits = |room: f64| (room / MARK_CHAR_PX).floor().max(1.0) as usize;
         let want = a.label.chars().count();
