@@ -56,43 +56,31 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     rejects.sort_by_key(|r| (order.get(r.file.as_path()).copied().unwrap_or(usize::MAX), r.row));
     let mut frame = frame;
     if opts.source_file {
-        tag_source_file(&mut frame, paths)?;
+        // Each row's file name, for `ingest --replace-source`.
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+            .collect();
+        tag_per_file(&mut frame, SOURCE_FILE, &names)?;
     }
     if opts.columns.as_ref().is_none_or(|c| c.iter().any(|c| c == DATASET)) {
-        tag_dataset(&mut frame, paths, &opts.dataset_names)?;
+        let names: Vec<String> = paths.iter().map(|p| dataset_name(p, &opts.dataset_names)).collect();
+        tag_per_file(&mut frame, DATASET, &names)?;
     }
     let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
     Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
 }
 
-/// Name each row's file (its file name) in [`SOURCE_FILE`]; rows that
+/// Name each row's file in `column` (`names` by file index); rows that
 /// already name one (from a store given as input) keep it.
-fn tag_source_file(frame: &mut DataFrame, paths: &[PathBuf]) -> Result<()> {
-    let names: Vec<String> = paths
-        .iter()
-        .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
-        .collect();
+fn tag_per_file(frame: &mut DataFrame, column: &str, names: &[String]) -> Result<()> {
     let file = frame.column("__file")?.u32()?.clone();
     let mut tagged: StringChunked =
         file.iter().map(|i| i.and_then(|i| names.get(i as usize)).map(String::as_str)).collect();
-    if let Ok(existing) = frame.column(SOURCE_FILE).and_then(|c| c.str().cloned()) {
+    if let Ok(existing) = frame.column(column).and_then(|c| c.str().cloned()) {
         tagged = existing.iter().zip(tagged.iter()).map(|(a, b)| a.or(b)).collect();
     }
-    frame.with_column(Column::from(tagged.with_name(SOURCE_FILE.into()).into_series()))?;
-    Ok(())
-}
-
-/// Name each row's dataset in [`DATASET`]; rows that already name one (from
-/// a store given as input) keep it.
-fn tag_dataset(frame: &mut DataFrame, paths: &[PathBuf], names: &[(String, String)]) -> Result<()> {
-    let named: Vec<String> = paths.iter().map(|p| dataset_name(p, names)).collect();
-    let file = frame.column("__file")?.u32()?.clone();
-    let mut tagged: StringChunked =
-        file.iter().map(|i| i.and_then(|i| named.get(i as usize)).map(String::as_str)).collect();
-    if let Ok(existing) = frame.column(DATASET).and_then(|c| c.str().cloned()) {
-        tagged = existing.iter().zip(tagged.iter()).map(|(a, b)| a.or(b)).collect();
-    }
-    frame.with_column(Column::from(tagged.with_name(DATASET.into()).into_series()))?;
+    frame.with_column(Column::from(tagged.with_name(column.into()).into_series()))?;
     Ok(())
 }
 

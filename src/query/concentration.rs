@@ -38,37 +38,10 @@ pub fn fill(lf: &LazyFrame, q: &Query, t: &mut Table) -> Result<()> {
     if own.is_none() {
         by.push(c::ACTOR_PARENT.to_string());
     }
-    let cq = Query {
-        by,
-        top: None,
-        fill_zeros: false,
-        metrics: vec![Metric::Incidents],
-        rolling: None,
-        cumulative: false,
-        since: None,
-        compare: None,
-        sort: None,
-        ..q.clone()
-    };
+    let cq = Query { by, metrics: vec![Metric::Incidents], ..q.unshaped() };
     let agg = aggregate::aggregate(lf.clone(), &cq)?;
-    let gi: Vec<usize> = q.by.iter().filter_map(|b| t.index(b)).collect();
-    let group_of = |r: &[Cell]| -> Group {
-        gi.iter()
-            .map(|&i| match &r[i] {
-                Cell::Text(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect()
-    };
-    let groups: Vec<Group> = t.rows.iter().map(|r| group_of(r)).collect();
-    let other = groups
-        .iter()
-        .find(|g| {
-            !g.is_empty()
-                && g.iter().all(|v| v.as_deref() == Some(shape::OTHER) || v.as_deref() == Some(shape::ALL_OTHER))
-        })
-        .cloned();
-    let kept: std::collections::BTreeSet<&Group> = groups.iter().filter(|g| Some(*g) != other.as_ref()).collect();
+    let groups: Vec<Group> = t.rows.iter().map(|r| t.group_of(&q.by, r)).collect();
+    let merged = shape::Merged::of_table(t, &q.by);
     // (period, row group) -> incidents per actor group.
     let mut per: BTreeMap<(NaiveDate, Group), BTreeMap<String, u64>> = BTreeMap::new();
     let mut unknown = 0u64;
@@ -77,11 +50,7 @@ pub fn fill(lf: &LazyFrame, q: &Query, t: &mut Table) -> Result<()> {
             Some(k) => (&r.group[..], &r.group[k..=k]),
             None => r.group.split_at(q.by.len()),
         };
-        let head: Group = head.to_vec();
-        let row = match &other {
-            Some(o) if !kept.contains(&head) => o.clone(),
-            _ => head,
-        };
+        let row = shape::Merged::apply(merged.as_ref(), head);
         match actor.first().cloned().flatten() {
             Some(a) => *per.entry((r.period, row)).or_default().entry(a).or_insert(0) += r.incidents,
             None => unknown += r.incidents,

@@ -12,7 +12,7 @@ use polars::prelude::LazyFrame;
 
 use super::aggregate::{self, Group};
 use super::period::Period;
-use super::shape;
+use super::shape::{self, Merged};
 use super::spec::{Metric, Query};
 use super::table::{Cell, Table};
 use crate::error::Result;
@@ -83,39 +83,16 @@ pub fn rules_in_words(rule: &Rule, every: Period) -> Vec<String> {
 
 /// Counts of `q`'s grouping per period (`every`) over all the data to `q.to`,
 /// with leftover groups merged as the table merged them.
-fn history(
-    lf: &LazyFrame,
-    q: &Query,
-    every: Period,
-    kept: &Option<BTreeSet<Group>>,
-    other: &Group,
-) -> Result<(Series, Option<NaiveDate>)> {
-    // From the data's first day (all incidents, not only those the filters
-    // keep): a group's quiet weeks before its first incident are zeros.
-    let bounds = q.coverage.widen(aggregate::date_bounds(lf.clone())?);
-    let hq = Query {
-        from: bounds.map(|b| b.0),
-        to: q.to.or(bounds.map(|b| b.1)),
-        every: Some(every),
-        top: None,
-        fill_zeros: true,
-        metrics: vec![Metric::Incidents],
-        rolling: None,
-        cumulative: false,
-        since: None,
-        compare: None,
-        sort: None,
-        ..q.clone()
-    };
+fn history(lf: &LazyFrame, q: &Query, every: Period, merged: Option<&Merged>) -> Result<(Series, Option<NaiveDate>)> {
+    let hq = Query { from: None, every: Some(every), metrics: vec![Metric::Incidents], ..q.unshaped() };
     let agg = aggregate::aggregate(lf.clone(), &hq)?;
-    let periods = shape::covered_periods(&hq, &agg);
+    // Every period from the data's first day (all incidents, not only those
+    // the filters keep): a group's quiet weeks before its first incident are zeros.
+    let periods: Vec<NaiveDate> =
+        agg.coverage.map(|(c0, c1)| every.starts(c0, q.to.map_or(c1, |t| t.min(c1)))).unwrap_or_default();
     let mut out: Series = BTreeMap::new();
     for r in &agg.rows {
-        let g = match kept {
-            Some(k) if !k.contains(&r.group) => other.clone(),
-            _ => r.group.clone(),
-        };
-        *out.entry(g).or_default().entry(r.period).or_insert(0) += r.incidents;
+        *out.entry(Merged::apply(merged, &r.group)).or_default().entry(r.period).or_insert(0) += r.incidents;
     }
     // Periods the data covers and a group has nothing in are zeros.
     for s in out.values_mut() {
@@ -127,28 +104,12 @@ fn history(
 }
 
 /// Daily counts per group over `from..=to`, for the alert.
-fn daily(lf: &LazyFrame, q: &Query, from: NaiveDate, kept: &Option<BTreeSet<Group>>, other: &Group) -> Result<Series> {
-    let dq = Query {
-        from: Some(from),
-        every: Some(Period::Day),
-        top: None,
-        fill_zeros: false,
-        metrics: vec![Metric::Incidents],
-        rolling: None,
-        cumulative: false,
-        since: None,
-        compare: None,
-        sort: None,
-        ..q.clone()
-    };
+fn daily(lf: &LazyFrame, q: &Query, from: NaiveDate, merged: Option<&Merged>) -> Result<Series> {
+    let dq = Query { from: Some(from), every: Some(Period::Day), metrics: vec![Metric::Incidents], ..q.unshaped() };
     let agg = aggregate::aggregate(lf.clone(), &dq)?;
     let mut out: Series = BTreeMap::new();
     for r in &agg.rows {
-        let g = match kept {
-            Some(k) if !k.contains(&r.group) => other.clone(),
-            _ => r.group.clone(),
-        };
-        *out.entry(g).or_default().entry(r.period).or_insert(0) += r.incidents;
+        *out.entry(Merged::apply(merged, &r.group)).or_default().entry(r.period).or_insert(0) += r.incidents;
     }
     Ok(out)
 }
@@ -235,10 +196,10 @@ pub fn flags_of(
 pub fn period_flags(lf: &LazyFrame, q: &Query, start: NaiveDate, rule: &Rule) -> Result<Option<Flags>> {
     let Some(every) = q.every else { return Ok(None) };
     let q = Query { by: Vec::new(), ..super::filters::resolve(lf, q)?.0 };
-    let (series, covered_from) = history(lf, &q, every, &None, &Vec::new())?;
+    let (series, covered_from) = history(lf, &q, every, None)?;
     let (Some(s), Some(covered_from)) = (series.get(&Vec::new()), covered_from) else { return Ok(None) };
     let end = every.end_of(start);
-    let days = daily(lf, &q, start - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), &None, &Vec::new())?;
+    let days = daily(lf, &q, start - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), None)?;
     let alerts =
         days.get(&Vec::new()).map_or_else(BTreeSet::new, |d| alert_days(d, covered_from, start, end, rule.alert_min));
     Ok(flags_of(s, rule, &alerts, every, &BTreeSet::from([start])).remove(&start))
@@ -256,9 +217,11 @@ pub fn alert_periods(
     let Some(every) = q.every else { return Ok(BTreeSet::new()) };
     // `--where` values as the query matched them (case, accents, aliases).
     let q = Query { by: Vec::new(), ..super::filters::resolve(lf, q)?.0 };
-    let (_, covered_from) = history(lf, &q, every, &None, &Vec::new())?;
-    let Some(covered_from) = covered_from else { return Ok(BTreeSet::new()) };
-    let days = daily(lf, &q, first - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), &None, &Vec::new())?;
+    // Only the data's first day is needed, not the per-period history.
+    let Some((covered_from, _)) = q.coverage.widen(aggregate::date_bounds(lf.clone())?) else {
+        return Ok(BTreeSet::new());
+    };
+    let days = daily(lf, &q, first - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), None)?;
     let Some(d) = days.get(&Vec::new()) else { return Ok(BTreeSet::new()) };
     Ok(alert_days(d, covered_from, first, every.end_of(last), rule.alert_min)
         .into_iter()
@@ -274,22 +237,8 @@ pub fn add_flags(lf: &LazyFrame, q: &Query, rule: &Rule, t: &mut Table) -> Resul
     // `--where` values as the query matched them (case, accents, aliases).
     let (q, _) = super::filters::resolve(lf, q)?;
     let q = &q;
-    let gi: Vec<usize> = q.by.iter().filter_map(|b| t.index(b)).collect();
-    let group_of = |r: &[Cell]| -> Group {
-        gi.iter()
-            .map(|&i| match &r[i] {
-                Cell::Text(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect()
-    };
-    let other_label = t.rows.iter().map(|r| group_of(r)).find(|g| {
-        g.iter().all(|v| v.as_deref() == Some(shape::OTHER) || v.as_deref() == Some(shape::ALL_OTHER)) && !g.is_empty()
-    });
-    let kept: Option<BTreeSet<Group>> =
-        other_label.as_ref().map(|o| t.rows.iter().map(|r| group_of(r)).filter(|g| g != o).collect());
-    let other = other_label.unwrap_or_default();
-    let (series, covered_from) = history(lf, q, every, &kept, &other)?;
+    let merged = Merged::of_table(t, &q.by);
+    let (series, covered_from) = history(lf, q, every, merged.as_ref())?;
     let starts: BTreeSet<NaiveDate> = t
         .rows
         .iter()
@@ -300,7 +249,7 @@ pub fn add_flags(lf: &LazyFrame, q: &Query, rule: &Rule, t: &mut Table) -> Resul
         .collect();
     let (Some(first), Some(last)) = (starts.first().copied(), starts.last().copied()) else { return Ok(()) };
     let last_day = every.end_of(last);
-    let days = daily(lf, q, first - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), &kept, &other)?;
+    let days = daily(lf, q, first - Duration::days(ALERT_LOOKBACK + ALERT_WINDOW), merged.as_ref())?;
     let mut flags: BTreeMap<Group, BTreeMap<NaiveDate, Flags>> = BTreeMap::new();
     for (g, s) in &series {
         let alerts = match (days.get(g), covered_from) {
@@ -309,13 +258,14 @@ pub fn add_flags(lf: &LazyFrame, q: &Query, rule: &Rule, t: &mut Table) -> Resul
         };
         flags.insert(g.clone(), flags_of(s, rule, &alerts, every, &starts));
     }
+    let groups: Vec<Group> = t.rows.iter().map(|r| t.group_of(&q.by, r)).collect();
     let at = t.index(shape::PARTIAL).unwrap_or(t.columns.len());
     for (k, name) in ["long_run_mean", "times_mean", "highest_in", "highest_since", "alert"].iter().enumerate() {
         t.columns.insert(at + k, name.to_string());
     }
-    for r in &mut t.rows {
+    for (r, g) in t.rows.iter_mut().zip(groups) {
         let f = match r[0] {
-            Cell::Period(d, _) => flags.get(&group_of(r)).and_then(|m| m.get(&d)).cloned(),
+            Cell::Period(d, _) => flags.get(&g).and_then(|m| m.get(&d)).cloned(),
             _ => None,
         };
         let cells = match f {

@@ -90,16 +90,5 @@ fn baseline_query(q: &Query) -> Option<Query> {
     for _ in 0..n {
         first = p.start_of(first.pred_opt()?);
     }
-    Some(Query {
-        from: Some(first),
-        to: Some(start.pred_opt()?),
-        top: None,
-        fill_zeros: false,
-        rolling: None,
-        cumulative: false,
-        since: None,
-        compare: None,
-        sort: None,
-        ..q.clone()
-    })
+    Some(Query { from: Some(first), to: Some(start.pred_opt()?), ..q.unshaped() })
 }

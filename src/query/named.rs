@@ -109,23 +109,11 @@ fn rate(n: f64, days: i64) -> Cell {
 pub fn by_period_name(lf: LazyFrame, q: &Query, periods: &[NamedPeriod]) -> Result<Table> {
     let (q, where_notes) = super::filters::resolve(&lf, q)?;
     let q = &q;
-    // Rates over the data's coverage (all incidents, not only those the
-    // filters keep), narrowed by --from/--to.
-    let bounds = q.coverage.widen(aggregate::date_bounds(lf.clone())?);
     let daily = Query {
-        from: q.from.or(bounds.map(|b| b.0)),
-        to: q.to.or(bounds.map(|b| b.1)),
         every: Some(Period::Day),
         by: Vec::new(),
-        top: None,
-        fill_zeros: false,
         metrics: vec![Metric::Incidents, Metric::Fatalities],
-        rolling: None,
-        cumulative: false,
-        since: None,
-        compare: None,
-        sort: None,
-        ..q.clone()
+        ..q.unshaped()
     };
     let agg = aggregate::aggregate(lf, &daily)?;
     let mut days: Days = BTreeMap::new();
@@ -156,7 +144,10 @@ pub fn by_period_name(lf: LazyFrame, q: &Query, periods: &[NamedPeriod]) -> Resu
         group_columns: vec!["period_name".into()],
     };
     t.notes.extend(where_notes);
-    let Some(covered) = agg.counted() else {
+    // Rates over the data's coverage (all incidents, not only those the
+    // filters keep), narrowed by --from/--to.
+    let narrowed = agg.coverage.map(|(a, b)| (q.from.map_or(a, |f| f.max(a)), q.to.map_or(b, |t| t.min(b))));
+    let Some(covered) = narrowed.filter(|(a, b)| a <= b) else {
         t.notes.push("nothing to count: no incident matched in the data's coverage".into());
         return Ok(t);
     };

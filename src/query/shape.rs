@@ -70,6 +70,35 @@ pub fn top_n(rows: Vec<AggRow>, n: usize) -> Vec<AggRow> {
     out
 }
 
+/// How a shaped table merged its groups with `--top`, so that an extra pass
+/// (flags, concentration) merges its own groups the same way.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    kept: BTreeSet<Vec<Option<String>>>,
+    other: Vec<Option<String>>,
+}
+
+impl Merged {
+    /// The merge of a table grouped by `by`; `None` when it has no "Other" row.
+    pub fn of_table(t: &Table, by: &[String]) -> Option<Merged> {
+        let groups: Vec<Vec<Option<String>>> = t.rows.iter().map(|r| t.group_of(by, r)).collect();
+        let is_other = |g: &Vec<Option<String>>| {
+            !g.is_empty() && g.iter().all(|v| v.as_deref() == Some(OTHER) || v.as_deref() == Some(ALL_OTHER))
+        };
+        let other = groups.iter().find(|g| is_other(g))?.clone();
+        let kept = groups.into_iter().filter(|g| *g != other).collect();
+        Some(Merged { kept, other })
+    }
+
+    /// A group as the table shows it: itself when kept, else "Other".
+    pub fn apply(merged: Option<&Merged>, g: &[Option<String>]) -> Vec<Option<String>> {
+        match merged {
+            Some(m) if !m.kept.iter().any(|k| k == g) => m.other.clone(),
+            _ => g.to_vec(),
+        }
+    }
+}
+
 /// The label of the merged group: [`OTHER`], or [`ALL_OTHER`] when a kept
 /// group is itself named "Other".
 pub fn other_label(kept: &BTreeSet<Vec<Option<String>>>) -> &'static str {

@@ -162,6 +162,23 @@ impl Default for Query {
 }
 
 impl Query {
+    /// The same counts (dates, filters, precision, period, grouping, split,
+    /// metrics, coverage) without any shape: no top-N, zero fill, rolling
+    /// mean, running total, comparison or sort. The extra passes of a query
+    /// (a baseline, flags, concentration) count with it.
+    pub fn unshaped(&self) -> Query {
+        Query {
+            top: None,
+            fill_zeros: false,
+            rolling: None,
+            cumulative: false,
+            since: None,
+            compare: None,
+            sort: None,
+            ..self.clone()
+        }
+    }
+
     /// Whether a shape needs every period of the range present.
     pub fn needs_grid(&self) -> bool {
         self.fill_zeros || self.rolling.is_some() || self.cumulative || self.compare.is_some()

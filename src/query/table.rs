@@ -41,6 +41,17 @@ impl Table {
         self.columns.iter().position(|c| c == name)
     }
 
+    /// The group of a row: its values in the `by` columns, `None` where unknown.
+    pub fn group_of(&self, by: &[String], row: &[Cell]) -> Vec<Option<String>> {
+        by.iter()
+            .filter_map(|b| self.index(b))
+            .map(|i| match &row[i] {
+                Cell::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The integer values of a column (`None` for nulls and non-integers).
     pub fn ints(&self, name: &str) -> Vec<Option<i64>> {
         let Some(i) = self.index(name) else { return Vec::new() };

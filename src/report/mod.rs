@@ -221,20 +221,18 @@ pub fn render_report(
         charts.push(page);
     }
     for t in &cfg.tables {
-        let entry = t;
         let label = format!("table {:?}", t.name);
         let mut q = query::Query { coverage, ..t.query.clone() };
         let narrowed = common_coverage(lf, inputs, &mut q)?;
-        let (_, mut table) = if entry.by_period_name {
-            let t = query::named::by_period_name(lf.clone(), &q, &cfg.named_periods);
-            (None, t.map_err(|e| entry_error(cfg, &label, e))?)
+        let mut table = if t.by_period_name {
+            query::named::by_period_name(lf.clone(), &q, &cfg.named_periods)
         } else {
-            let (agg, mut t) = query::run(lf.clone(), &q).map_err(|e| entry_error(cfg, &label, e))?;
-            if let Some(rule) = &entry.escalation {
-                query::escalation::add_flags(lf, &q, rule, &mut t)?;
-            }
-            (Some(agg), t)
-        };
+            query::run(lf.clone(), &q).map(|(_, table)| table)
+        }
+        .map_err(|e| entry_error(cfg, &label, e))?;
+        if let Some(rule) = &t.escalation {
+            query::escalation::add_flags(lf, &q, rule, &mut table)?;
+        }
         if let Some(n) = narrowed {
             notes.push(format!("{label}: {n}"));
             table.notes.insert(0, n);
