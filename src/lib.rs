@@ -53,6 +53,7 @@ pub mod query;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod sql;
 pub mod store;
 pub mod text;
 

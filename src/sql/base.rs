@@ -1,0 +1,1 @@
+//! The base aggregate as one SQL statement.

@@ -1,0 +1,1 @@
+//! A base aggregate written by an engine, read back.

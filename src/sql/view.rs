@@ -1,0 +1,1 @@
+//! Canonical views over big sources and the mapping table they join.
