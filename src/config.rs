@@ -58,7 +58,12 @@ pub struct ConfigFile {
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     /// Incident files or stores.
+    #[serde(default)]
     pub files: Vec<PathBuf>,
+    /// Instead of incidents: results of `sitrep sql` an engine computed
+    /// (files or folders), one per query the report runs.
+    #[serde(default)]
+    pub aggregate: Vec<PathBuf>,
     /// Preset for all files (default auto).
     #[serde(default = "auto")]
     pub preset: String,
@@ -408,6 +413,11 @@ impl Config {
         resolve(&self.path, p)
     }
 
+    /// `[data] aggregate`, resolved against the config's folder.
+    pub fn aggregates(&self) -> Vec<PathBuf> {
+        self.data.aggregate.iter().map(|f| self.resolve(f)).collect()
+    }
+
     /// The inputs of `[data]`, for the pipeline (a mapping file is read here).
     pub fn inputs(&self) -> Result<Inputs> {
         let d = &self.data;
@@ -496,8 +506,10 @@ impl ConfigFile {
         };
         let covers_from =
             self.data.covers_from.as_deref().map(|d| parse_date_arg("data.covers_from", d)).transpose()?;
-        if self.data.files.is_empty() {
-            return Err(usage("data.files: give at least one input file".into()));
+        if self.data.files.is_empty() && self.data.aggregate.is_empty() {
+            return Err(usage(
+                "data.files: give at least one input file (or data.aggregate: the results of `sitrep sql`)".into(),
+            ));
         }
         if self.data.dedup_days.is_some_and(|d| d < 0) || self.data.dedup_km.is_some_and(|k| k.is_nan() || k < 0.0) {
             return Err(usage("data.dedup_days and data.dedup_km must be 0 or more".into()));

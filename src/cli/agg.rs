@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use sitrep::pipeline::{Needs, Prepared};
 use sitrep::query::def::{week_start, Origin, QueryDef};
-use sitrep::query::Query;
+use sitrep::query::{Query, Source};
 use sitrep::render::format::{render_table, OutputFormat};
 use sitrep::schema::dates::parse_date_arg;
 
@@ -127,6 +127,38 @@ pub struct SourceArgs {
     /// Read incidents from this Parquet store (written by `sitrep ingest`).
     #[arg(long, value_name = "S.parquet")]
     pub store: Option<PathBuf>,
+    /// Instead of incidents: the counts an engine computed with `sitrep sql`
+    /// (CSV, Parquet, or a folder of results, e.g. Spark's part-* files); repeatable.
+    #[arg(long, value_name = "F", conflicts_with = "store")]
+    pub aggregate: Vec<PathBuf>,
+}
+
+/// What a query command counts, and the inputs its output names.
+pub struct Counts {
+    /// Incidents, or engine results.
+    pub source: Source,
+    /// The input files (or the engine's table).
+    pub files: Vec<sitrep::ingest::FileSummary>,
+    /// The loaded incidents, when read from files or a store.
+    pub prepared: Option<Prepared>,
+}
+
+/// The incidents a query command reads, or the engine results it was given.
+pub fn counts_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Counts> {
+    if source.aggregate.is_empty() {
+        let prepared = load_for_query(source, q)?;
+        return Ok(Counts {
+            source: Source::Incidents(prepared.lazy()),
+            files: prepared.loaded.files.clone(),
+            prepared: Some(prepared),
+        });
+    }
+    if !source.input.files.is_empty() {
+        return Err(super::usage("--aggregate replaces the incidents: give either data files or --aggregate"));
+    }
+    let results = sitrep::sql::read::read_all(&source.aggregate)?;
+    let files = sitrep::sql::read::find(&results, q)?.summary();
+    Ok(Counts { source: Source::Aggregates(std::sync::Arc::new(results)), files: vec![files], prepared: None })
 }
 
 #[derive(Debug, Args)]
@@ -214,26 +246,28 @@ pub fn run(args: &AggArgs) -> anyhow::Result<ExitCode> {
         mean_of: args.mean_of,
         alert_min: args.alert_min,
     };
-    let prepared = load_for_query(&args.source, &q)?;
-    let narrowed = if args.lull {
-        None
-    } else {
-        sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?
+    let counts = counts_for_query(&args.source, &q)?;
+    let narrowed = match &counts.prepared {
+        Some(prepared) if !args.lull => {
+            sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?
+        }
+        _ => None,
     };
+    let incidents = |what: &str| counts.source.incidents(what).cloned();
     let table = if args.by_period_name {
         let periods = sitrep::query::named::load(args.periods.as_deref().unwrap_or(std::path::Path::new("")))?;
-        sitrep::query::named::by_period_name(prepared.lazy(), &q, &periods)?
+        sitrep::query::named::by_period_name(incidents("--by-period-name")?, &q, &periods)?
     } else if args.lull {
         let as_of = match (q.coverage.to, q.to) {
             (Some(a), _) => a,
             (None, Some(to)) => to,
             (None, None) => chrono::Local::now().date_naive(),
         };
-        sitrep::query::lull::lulls(prepared.lazy(), &q, as_of)?.1
+        sitrep::query::lull::lulls(incidents("--lull")?, &q, as_of)?.1
     } else {
-        let mut t = sitrep::query::run(prepared.lazy(), &q)?.1;
+        let mut t = sitrep::query::run_on(&counts.source, &q)?.1;
         if args.escalation {
-            sitrep::query::escalation::add_flags(&prepared.lazy(), &q, &rule, &mut t)?;
+            sitrep::query::escalation::add_flags(&incidents("--escalation")?, &q, &rule, &mut t)?;
         }
         t
     };

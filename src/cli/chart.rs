@@ -10,7 +10,7 @@ use sitrep::render::chart::{
     self, Annotation, ChartFormat, ChartKind, ChartOptions, ChartSize, Colours, Look, Provenance, YScale,
 };
 
-use super::agg::{load_for_query, QueryArgs, SourceArgs};
+use super::agg::{counts_for_query, QueryArgs, SourceArgs};
 
 #[derive(Debug, Args)]
 pub struct ChartArgs {
@@ -95,7 +95,7 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
     }
     let size = ChartSize { width: args.width, height: args.height, scale: args.scale };
     size.check().map_err(|e| super::usage(format!("--width/--height/--scale: {e}")))?;
-    let prepared = load_for_query(&args.source, &q)?;
+    let counts = counts_for_query(&args.source, &q)?;
     let mut notes: Vec<Annotation> = match &args.annotations {
         Some(p) => chart::load_annotations(p)?,
         None => Vec::new(),
@@ -134,13 +134,16 @@ pub fn run(args: &ChartArgs) -> anyhow::Result<ExitCode> {
             },
         },
     };
-    let ctx = Provenance { inputs: &prepared.loaded.files, attribution: "", annotations: &notes };
-    let narrowed = sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?;
+    let ctx = Provenance { inputs: &counts.files, attribution: "", annotations: &notes };
+    let narrowed = match &counts.prepared {
+        Some(prepared) => sitrep::pipeline::common_coverage(&prepared.lazy(), &prepared.loaded.files, &mut q)?,
+        None => None,
+    };
     let fixed = pairs("--color", &args.colors, "NAME=#RRGGBB")?
         .into_iter()
         .map(|(n, c)| chart::parse_colour(&c).map(|c| (n, c)).map_err(|m| super::usage(format!("--color: {m}"))))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut drawn = chart::draw_query(&prepared.lazy(), &q, &look, ctx, &mut Colours::with_fixed(fixed))?;
+    let mut drawn = chart::draw_query(&counts.source, &q, &look, ctx, &mut Colours::with_fixed(fixed))?;
     drawn.notes.splice(0..0, narrowed);
     let svg = drawn.svg;
     let bytes = format.encode(&svg, size)?;

@@ -9,6 +9,7 @@ mod gen;
 mod ingest;
 mod progress;
 mod report;
+mod sql;
 mod weekly;
 
 use std::io::Write;
@@ -43,6 +44,9 @@ enum Command {
     Weekly(weekly::WeeklyArgs),
     /// Merge incidents that several sources report (±N days, K km, compatible group, target and weapon) and list every merge.
     Dedup(dedup::DedupArgs),
+    /// Print the SQL that counts a query on Spark, BigQuery or DuckDB (read the result with --aggregate),
+    /// a canonical view over a big source, or the mapping table it joins.
+    Sql(Box<sql::SqlArgs>),
     /// Generate a synthetic incident table (CSV or Parquet) for benchmarks.
     Gen(gen::GenArgs),
     /// Print shell completions: bash, zsh, fish, powershell or elvish.
@@ -276,6 +280,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Agg(a) => agg::run(a),
         Command::Gen(a) => gen::run(a),
+        Command::Sql(a) => sql::run(a),
         Command::Dedup(a) => dedup::run(a),
         Command::Chart(a) => chart::run(a),
         Command::Report(a) => report::run(a),

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use sitrep::config::Config;
+use sitrep::query::Source;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -20,6 +21,10 @@ pub struct ReportArgs {
     /// grids, running totals and charts run to it, past the last incident.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Instead of the config's data: results of `sitrep sql` an engine
+    /// computed, one per chart and table query (files or folders; repeatable).
+    #[arg(long, value_name = "F")]
+    pub aggregate: Vec<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -44,11 +49,24 @@ pub fn load_config_inputs(cfg: &Config, quiet: bool) -> anyhow::Result<sitrep::p
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
-    let prepared = load_config_inputs(&cfg, args.quiet)?;
-    let loaded = &prepared.loaded;
     let as_of = args.as_of.as_deref().map(|a| sitrep::schema::dates::parse_date_arg("--as-of", a)).transpose()?;
     let coverage = cfg.coverage(as_of, today(&cfg));
-    let (files, notes) = sitrep::report::render_report(&cfg, &prepared.lazy(), &loaded.files, coverage)?;
+    let aggregates = if args.aggregate.is_empty() { cfg.aggregates() } else { args.aggregate.clone() };
+    let (source, inputs, prepared) = if aggregates.is_empty() {
+        let prepared = load_config_inputs(&cfg, args.quiet)?;
+        (Source::Incidents(prepared.lazy()), prepared.loaded.files.clone(), Some(prepared))
+    } else {
+        let results = sitrep::sql::read::read_all(&aggregates)?;
+        let mut inputs: Vec<sitrep::ingest::FileSummary> = Vec::new();
+        for r in &results {
+            let s = r.summary();
+            if !inputs.iter().any(|i| i.path == s.path) {
+                inputs.push(s);
+            }
+        }
+        (Source::Aggregates(std::sync::Arc::new(results)), inputs, None)
+    };
+    let (files, notes) = sitrep::report::render_report(&cfg, &source, &inputs, coverage)?;
     for n in &notes {
         eprintln!("note: {n}");
     }
@@ -61,15 +79,17 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             writeln!(stdout, "wrote {} ({} bytes)", path.display(), sitrep::text::count(bytes.len() as u64))?;
         }
     }
-    if !args.quiet {
-        writeln!(
+    match (&prepared, args.quiet) {
+        (_, true) => {}
+        (Some(prepared), false) => writeln!(
             stdout,
             "report: {} files from {} incidents ({} input rows, {} rejected)",
             files.len(),
-            sitrep::text::count(loaded.accepted()),
-            sitrep::text::count(loaded.read()),
-            sitrep::text::count(loaded.rejected())
-        )?;
+            sitrep::text::count(prepared.loaded.accepted()),
+            sitrep::text::count(prepared.loaded.read()),
+            sitrep::text::count(prepared.loaded.rejected())
+        )?,
+        (None, false) => writeln!(stdout, "report: {} files from {} engine results", files.len(), aggregates.len())?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -227,7 +227,6 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
     let stats = incidents.clone().select([day().min().alias("lo"), day().max().alias("hi")]).run()?;
     let lo = stats.column("lo")?.i32()?.get(0).and_then(from_epoch_days);
     let hi = stats.column("hi")?.i32()?.get(0).and_then(from_epoch_days);
-    let coverage = q.coverage.widen(lo.zip(hi));
     let mut unplaced = Vec::new();
     if let (Some(c), false) = (coarse, q.split_actors) {
         let coarse_names: Vec<&str> = DatePrecision::ALL[c as usize..].iter().map(|p| p.as_str()).collect();
@@ -290,6 +289,41 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
         .run()?;
     let first = df.column("__first")?.i32()?.min().and_then(from_epoch_days);
     let last = df.column("__last")?.i32()?.max().and_then(from_epoch_days);
+    let rows = collect_rows(&df, q)?;
+    // Distinct incidents (after splitting, one incident can be several rows).
+    let distinct = if q.split_actors {
+        let n = rows_lf.select([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")]).run()?;
+        Some(n.column("n")?.u64()?.get(0).unwrap_or(0))
+    } else {
+        None
+    };
+    Ok(assemble(q, Counted { data: lo.zip(hi), unplaced, rows, first, last, distinct }))
+}
+
+/// What the counting passes found, from polars or from an engine's base
+/// aggregate ([`crate::sql::read`]): both become an [`Aggregate`] by [`assemble`].
+#[derive(Debug, Clone, Default)]
+pub struct Counted {
+    /// First and last date of all incidents (before filters).
+    pub data: Option<(NaiveDate, NaiveDate)>,
+    /// Matching incidents too coarse for the period, by precision.
+    pub unplaced: Vec<(DatePrecision, u64)>,
+    /// The grouped counts; without `--every` their period is set by [`assemble`].
+    pub rows: Vec<AggRow>,
+    /// First and last date among the rows counted.
+    pub first: Option<NaiveDate>,
+    /// See `first`.
+    pub last: Option<NaiveDate>,
+    /// With `--split-actors`, the distinct incidents placed.
+    pub distinct: Option<u64>,
+}
+
+/// The aggregate of `q` from its counts: coverage and range, the period of
+/// a whole-range query, and the rows in order.
+pub fn assemble(q: &Query, counted: Counted) -> Aggregate {
+    let Counted { data, mut unplaced, mut rows, first, last, distinct } = counted;
+    unplaced.sort();
+    let coverage = q.coverage.widen(data);
     // Declared coverage carries the range past the first and last incident.
     let span = match first.zip(last) {
         Some(s) => q.coverage.widen(Some(s)),
@@ -301,19 +335,17 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
         (_, _, None) => None,
     };
     let Some((range_start, _)) = range else {
-        return Ok(Aggregate { rows: Vec::new(), range, coverage, incidents: 0, actor_rows: 0, unplaced });
+        return Aggregate { rows: Vec::new(), range, coverage, incidents: 0, actor_rows: 0, unplaced };
     };
-    let mut rows = collect_rows(&df, q, range_start)?;
+    if q.every.is_none() {
+        for r in &mut rows {
+            r.period = range_start;
+        }
+    }
     rows.sort_by(|a, b| a.period.cmp(&b.period).then_with(|| cmp_groups(&a.group, &b.group)));
     let actor_rows = rows.iter().map(|r| r.incidents).sum();
-    // Distinct incidents (after splitting, one incident can be several rows).
-    let incidents_placed = if q.split_actors {
-        let n = rows_lf.select([col(c::INCIDENT_ID).n_unique().cast(DataType::UInt64).alias("n")]).run()?;
-        n.column("n")?.u64()?.get(0).unwrap_or(0)
-    } else {
-        actor_rows
-    };
-    Ok(Aggregate { rows, range, coverage, incidents: incidents_placed, actor_rows, unplaced })
+    let incidents = distinct.unwrap_or(actor_rows);
+    Aggregate { rows, range, coverage, incidents, actor_rows, unplaced }
 }
 
 /// Order groups by label, unknown (`None`) last.
@@ -322,8 +354,8 @@ pub fn cmp_groups(a: &[Option<String>], b: &[Option<String>]) -> std::cmp::Order
     key(a).cmp(&key(b))
 }
 
-/// The grouped frame as rows; without `--every` every row's period is `range_start`.
-fn collect_rows(df: &DataFrame, q: &Query, range_start: NaiveDate) -> Result<Vec<AggRow>> {
+/// The grouped frame as rows; without `--every` the period is left for [`assemble`].
+fn collect_rows(df: &DataFrame, q: &Query) -> Result<Vec<AggRow>> {
     let periods = df.column(PERIOD)?.as_materialized_series().cast(&DataType::Int32)?;
     let periods = periods.i32()?;
     let groups: Vec<StringChunked> = q.by.iter().map(|b| Ok(df.column(b)?.str()?.clone())).collect::<Result<_>>()?;
@@ -334,7 +366,7 @@ fn collect_rows(df: &DataFrame, q: &Query, range_start: NaiveDate) -> Result<Vec
     let mut out = Vec::with_capacity(df.height());
     for r in 0..df.height() {
         let period = match q.every {
-            None => range_start,
+            None => NaiveDate::MIN,
             Some(_) => {
                 periods.get(r).and_then(from_epoch_days).ok_or_else(|| Error::Internal("period out of range".into()))?
             }

@@ -34,6 +34,16 @@ pub fn is_unknown(v: &str) -> bool {
     v.trim().eq_ignore_ascii_case(UNKNOWN)
 }
 
+/// The alias table's name for a `--where` value of a name column (`KH` →
+/// "Kata'ib Hezbollah"), for engines that cannot fold and look up as
+/// [`resolve`] does.
+pub fn alias_name(column: &str, value: &str) -> Option<String> {
+    if !NAME_COLUMNS.contains(&column) {
+        return None;
+    }
+    aliases().resolve_one(value).map(|r| r.name).filter(|n| n != value)
+}
+
 /// The query with each `--where` value replaced by the values of the data
 /// it matches, and a note for each value that matches none.
 pub fn resolve(lf: &LazyFrame, q: &Query) -> Result<(Query, Vec<String>)> {

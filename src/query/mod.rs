@@ -32,6 +32,55 @@ pub use period::Period;
 pub use spec::{Coverage, Metric, Query, Sort};
 pub use table::{Cell, Table};
 
+/// What queries count: incidents (files or a store), or the base
+/// aggregates an engine computed from them (`--aggregate`, [`crate::sql`]).
+#[derive(Clone)]
+pub enum Source {
+    /// Canonical incidents.
+    Incidents(LazyFrame),
+    /// Engine results, each counting one query's filters, periods and groups.
+    Aggregates(std::sync::Arc<Vec<crate::sql::read::BaseAggregate>>),
+}
+
+impl Source {
+    /// The incidents, for the work only they can do (`what` says which, for the error).
+    pub fn incidents(&self, what: &str) -> Result<&LazyFrame> {
+        match self {
+            Source::Incidents(lf) => Ok(lf),
+            Source::Aggregates(_) => Err(crate::error::Error::Usage(format!(
+                "{what} needs the incidents themselves, not an engine's counts: run it on the files or a store \
+                 (without --aggregate)"
+            ))),
+        }
+    }
+}
+
+/// Run a query over a [`Source`] and shape the result. On engine results,
+/// the shapes that need more than the query's own counts (a running total
+/// `--since` a date, `--compare` with `--from`, concentration, `--by
+/// dataset` per-source coverage) are refused with a message saying so.
+pub fn run_on(source: &Source, q: &Query) -> Result<(Aggregate, Table)> {
+    let results = match source {
+        Source::Incidents(lf) => return run(lf.clone(), q),
+        Source::Aggregates(results) => results,
+    };
+    let extra = [
+        ("--cumulative with --since", q.cumulative && q.since.is_some()),
+        ("--compare with --from (its baseline periods)", baseline_query(q).is_some()),
+        ("--metric concentration", q.metrics.contains(&Metric::Concentration)),
+        (
+            "--by dataset (each source's coverage)",
+            q.every.is_some() && q.by.iter().any(|b| b == crate::ingest::DATASET),
+        ),
+    ];
+    if let Some((what, _)) = extra.iter().find(|(_, needed)| *needed) {
+        source.incidents(what)?;
+    }
+    let agg = crate::sql::read::find(results, q)?.aggregate(q);
+    let table = shape::shape(q, &agg, None, None);
+    Ok((agg, table))
+}
+
 /// Run a query over canonical incidents and shape the result.
 pub fn run(incidents: LazyFrame, q: &Query) -> Result<(Aggregate, Table)> {
     let (resolved, where_notes) = filters::resolve(&incidents, q)?;

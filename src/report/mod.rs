@@ -9,13 +9,12 @@ pub mod manifest;
 pub mod weekly;
 
 use chrono::NaiveDate;
-use polars::prelude::LazyFrame;
 
 use crate::config::{ChartEntry, Config};
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
 use crate::pipeline::common_coverage;
-use crate::query::{self, Coverage, Origin};
+use crate::query::{self, Coverage, Origin, Source};
 use crate::render::chart::{self, Annotation, Colours, Look, Provenance};
 use crate::render::page::{table_block, Block, Page, PageChart, PageTable};
 use crate::text::{count, counted};
@@ -79,7 +78,7 @@ pub struct ChartRun {
 pub fn render_chart(
     cfg: &Config,
     entry: &ChartEntry,
-    lf: &LazyFrame,
+    source: &Source,
     inputs: &[FileSummary],
     annotations: &[Annotation],
     colours: &mut Colours,
@@ -95,8 +94,10 @@ pub fn render_chart(
         q.to = Some(q.to.map_or(to, |t| t.min(to)));
     }
     let label = format!("chart {:?}", entry.name);
-    if let Some(n) = common_coverage(lf, inputs, &mut q)? {
-        notes.push(format!("{label}: {n}"));
+    if let Source::Incidents(lf) = source {
+        if let Some(n) = common_coverage(lf, inputs, &mut q)? {
+            notes.push(format!("{label}: {n}"));
+        }
     }
     let look = Look {
         kind: entry.kind,
@@ -110,7 +111,7 @@ pub fn render_chart(
         options: entry.options,
     };
     let ctx = Provenance { inputs, attribution: &cfg.data.attribution, annotations };
-    let drawn = chart::draw_query(lf, &q, &look, ctx, colours).map_err(|e| entry_error(cfg, &label, e))?;
+    let drawn = chart::draw_query(source, &q, &look, ctx, colours).map_err(|e| entry_error(cfg, &label, e))?;
     let mut files = entry
         .formats
         .iter()
@@ -204,7 +205,7 @@ fn report_page(
 /// files, the notes a user must see (entries narrowed to the dates all sources cover).
 pub fn render_report(
     cfg: &Config,
-    lf: &LazyFrame,
+    source: &Source,
     inputs: &[FileSummary],
     coverage: Coverage,
 ) -> Result<(Files, Vec<String>)> {
@@ -216,21 +217,27 @@ pub fn render_report(
     let mut tables = Vec::new();
     for entry in &cfg.charts {
         let run = ChartRun { coverage, ..Default::default() };
-        let (f, page) = render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut notes)?;
+        let (f, page) = render_chart(cfg, entry, source, inputs, &annotations, &mut colours, run, &mut notes)?;
         files.extend(f);
         charts.push(page);
     }
     for t in &cfg.tables {
         let label = format!("table {:?}", t.name);
         let mut q = query::Query { coverage, ..t.query.clone() };
-        let narrowed = common_coverage(lf, inputs, &mut q)?;
+        let narrowed = match source {
+            Source::Incidents(lf) => common_coverage(lf, inputs, &mut q)?,
+            Source::Aggregates(_) => None,
+        };
         let mut table = if t.by_period_name {
-            query::named::by_period_name(lf.clone(), &q, &cfg.named_periods)
+            source
+                .incidents("a table by named period")
+                .and_then(|lf| query::named::by_period_name(lf.clone(), &q, &cfg.named_periods))
         } else {
-            query::run(lf.clone(), &q).map(|(_, table)| table)
+            query::run_on(source, &q).map(|(_, table)| table)
         }
         .map_err(|e| entry_error(cfg, &label, e))?;
         if let Some(rule) = &t.escalation {
+            let lf = source.incidents("escalation flags").map_err(|e| entry_error(cfg, &label, e))?;
             query::escalation::add_flags(lf, &q, rule, &mut table)?;
         }
         if let Some(n) = narrowed {

@@ -74,6 +74,7 @@ fn render_weekly(
     let annotations = annotations(cfg)?;
     let mut colours = Colours::with_fixed(cfg.chart_colours.clone());
     let mut charts = Vec::new();
+    let source = crate::query::Source::Incidents(lf.clone());
     for (i, entry) in cfg.weekly_charts.iter().enumerate() {
         // `weeks` (capped at 100 years) ends the chart with the report week;
         // without it the chart keeps its own `from` and only stops at the week's end.
@@ -82,7 +83,7 @@ fn render_weekly(
         // The first chart also shows the days since the last incident: a lull reads at a glance.
         let run = ChartRun { window, coverage, days_since: i == 0 };
         // Weekly runs declare coverage or end with the report week, so a chart is not narrowed: no notes.
-        match render_chart(cfg, entry, lf, inputs, &annotations, &mut colours, run, &mut Vec::new()) {
+        match render_chart(cfg, entry, &source, inputs, &annotations, &mut colours, run, &mut Vec::new()) {
             Ok((f, page)) => {
                 files.extend(f);
                 charts.push(page);

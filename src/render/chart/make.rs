@@ -10,7 +10,7 @@ use super::gaps::{self, GapData};
 use super::{chart_text, render_svg, Annotation, ChartData, ChartKind, ChartSize, Colours};
 use crate::error::Result;
 use crate::ingest::FileSummary;
-use crate::query::{self, lull, Query};
+use crate::query::{self, lull, Query, Source};
 
 /// How one chart looks: its kind, texts and size.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,19 +60,26 @@ pub struct Drawn {
     pub title: String,
 }
 
-/// Run `q` over `lf` and draw it as `look` says.
-pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colours: &mut Colours) -> Result<Drawn> {
+/// Run `q` over `source` and draw it as `look` says.
+pub fn draw_query(
+    source: &Source,
+    q: &Query,
+    look: &Look,
+    ctx: Provenance<'_>,
+    colours: &mut Colours,
+) -> Result<Drawn> {
     if look.kind == ChartKind::Gap {
-        return draw_gaps(lf, q, look, ctx, colours);
+        return draw_gaps(source.incidents("a gap chart")?, q, look, ctx, colours);
     }
-    colour_order(lf, q, look, colours)?;
-    let (agg, table) = query::run(lf.clone(), q)?;
+    colour_order(source, q, look, colours)?;
+    let (agg, table) = query::run_on(source, q)?;
     let mut data = ChartData::from_table(&table, look.kind.value_column(), q.every)?;
     data.relabel(&look.labels);
     let mut notes = table.notes.clone();
     if look.options.alerts {
         if let (Some((first, _)), Some((last, _))) = (data.periods.first(), data.periods.last()) {
             let rule = crate::query::escalation::Rule::default();
+            let lf = source.incidents("alert markers (--alerts)")?;
             let fired = crate::query::escalation::alert_periods(lf, q, *first, *last, &rule)?;
             data.alerts = data.periods.iter().map(|(p, _)| fired.contains(p)).collect();
         }
@@ -81,7 +88,7 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
         if let Some((_, end)) = agg.range {
             // From the data's start: a lull that began before the chart's first period still counts.
             let all = Query { by: Vec::new(), top: None, from: None, ..q.clone() };
-            let (lulls, t) = lull::lulls(lf.clone(), &all, end)?;
+            let (lulls, t) = lull::lulls(source.incidents("the days-since line")?.clone(), &all, end)?;
             data.overlay = lulls.first().map(|l| days_since_series(&data, &l.dates, end));
             notes.extend(t.notes.into_iter().filter(|n| n.contains("not used for lulls")));
         }
@@ -104,14 +111,21 @@ pub fn draw_query(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, c
 
 /// Rank the groups of the chart's grouping over all the data (no dates, no
 /// filters), so a group keeps its colour whatever range or filter a chart has.
-fn colour_order(lf: &LazyFrame, q: &Query, look: &Look, colours: &mut Colours) -> Result<()> {
+fn colour_order(source: &Source, q: &Query, look: &Look, colours: &mut Colours) -> Result<()> {
     let key = format!("{:?}/{}/{:?}", q.by, q.split_actors, look.labels);
     colours.set_order(&key, || {
         if q.by.is_empty() {
             return Ok(Vec::new());
         }
         let all = Query { by: q.by.clone(), split_actors: q.split_actors, ..Default::default() };
-        let (_, t) = query::run(lf.clone(), &all)?;
+        let t = match source {
+            Source::Incidents(lf) => query::run(lf.clone(), &all)?.1,
+            // An engine's result carries its groups' counts over the whole table.
+            Source::Aggregates(results) => {
+                let agg = crate::sql::read::find(results, q)?.ranking(&all);
+                query::shape::shape(&all, &agg, None, None)
+            }
+        };
         let mut d = ChartData::from_table(&t, "incidents", None)?;
         d.relabel(&look.labels);
         Ok(d.series.into_iter().map(|s| s.name).collect())
@@ -138,7 +152,7 @@ pub fn days_since_series(data: &ChartData, dates: &[NaiveDate], end: NaiveDate) 
 
 fn draw_gaps(lf: &LazyFrame, q: &Query, look: &Look, ctx: Provenance<'_>, colours: &mut Colours) -> Result<Drawn> {
     let Some(as_of) = lull::default_as_of(lf.clone(), q)? else { return Err(crate::Error::NothingToDraw) };
-    colour_order(lf, q, look, colours)?;
+    colour_order(&Source::Incidents(lf.clone()), q, look, colours)?;
     let (lulls, table) = lull::lulls(lf.clone(), q, as_of)?;
     let mut data = GapData::from_lulls(&lulls, as_of);
     for line in &mut data.lines {

@@ -1,0 +1,75 @@
+//! `sitrep sql`: the counting half of a query as one statement for Spark,
+//! BigQuery or DuckDB (the engine's result goes back with `--aggregate`),
+//! a canonical view over a big source, or the mapping table such a view joins.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Args;
+use sitrep::ingest::Preset;
+use sitrep::sql::Dialect;
+
+use super::agg::QueryArgs;
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The engine: spark, bigquery or duckdb.
+    #[arg(long, value_name = "ENGINE")]
+    pub dialect: Option<String>,
+    /// The table, view or Parquet path (file, or a Hive-partitioned folder)
+    /// the statement reads: sitrep's canonical schema, or with --view the source's own.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+    /// Instead of a query: CREATE VIEW mapping a source's columns (--preset
+    /// gdelt, acled, ucdp) to the canonical schema.
+    #[arg(long, requires = "preset")]
+    pub view: bool,
+    /// The source layout of --view: gdelt, acled or ucdp (gtd too).
+    #[arg(long, value_name = "P")]
+    pub preset: Option<String>,
+    /// The name of the view (default: incidents).
+    #[arg(long, value_name = "VIEW", default_value = "incidents")]
+    pub name: String,
+    /// Instead of a query: the alias and taxonomy tables a view joins, as
+    /// CREATE TABLE + INSERT (with --dialect) or CSV (--format csv).
+    #[arg(long, conflicts_with = "view")]
+    pub mapping_table: bool,
+    /// With --mapping-table: sql or csv.
+    #[arg(long, value_name = "F", default_value = "sql")]
+    pub format: String,
+    #[command(flatten)]
+    pub query: QueryArgs,
+}
+
+fn dialect(args: &SqlArgs) -> anyhow::Result<Dialect> {
+    let d = args.dialect.as_deref().ok_or_else(|| super::usage(format!("--dialect: choose {}", Dialect::CHOICES)))?;
+    d.parse().map_err(|m: String| super::usage(format!("--dialect: {m}")))
+}
+
+fn table(args: &SqlArgs) -> anyhow::Result<&str> {
+    args.table.as_deref().ok_or_else(|| super::usage("--table: name the table, view or Parquet path to read"))
+}
+
+pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
+    let text = if args.mapping_table {
+        match args.format.as_str() {
+            "csv" => sitrep::sql::view::mapping_table_csv()?,
+            "sql" => {
+                sitrep::sql::view::mapping_table_sql(dialect(args)?, args.table.as_deref().unwrap_or("sitrep_mapping"))?
+            }
+            other => return Err(super::usage(format!("--format: {other:?}; choose sql or csv"))),
+        }
+    } else if args.view {
+        let name = args.preset.as_deref().unwrap_or("");
+        let preset: Preset = name.parse()?;
+        if matches!(preset, Preset::Auto | Preset::Native) {
+            return Err(super::usage("--view maps a source's own layout: --preset gdelt, acled, ucdp or gtd"));
+        }
+        sitrep::sql::view::view_sql(preset, dialect(args)?, table(args)?, &args.name)?
+    } else {
+        let q = args.query.query(&args.query.to_def())?;
+        sitrep::sql::base::statement(&q, dialect(args)?, table(args)?)?
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
