@@ -39,8 +39,58 @@ pub struct StoreChange {
     pub total: u64,
 }
 
-/// Read a store written by [`upsert`].
+/// How `ingest` lays a store out on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Partition {
+    /// One Parquet file.
+    #[default]
+    None,
+    /// A Hive-partitioned folder, `year=YYYY/part-00000.parquet`, that
+    /// Spark, BigQuery external tables and DuckDB read and prune by year.
+    Year,
+}
+
+/// The partition column of a store partitioned by year.
+pub const PARTITION_COLUMN: &str = "year";
+
+/// Whether `path` is a partitioned store: a folder holding `year=YYYY`
+/// folders (or nothing yet, when every row was deleted).
+pub fn is_partitioned(path: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(path) else { return false };
+    let names: Vec<String> =
+        entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.iter().all(|n| n.starts_with(&format!("{PARTITION_COLUMN}=")) || n.starts_with('.'))
+}
+
+/// The Parquet files of a partitioned store, in year order.
+fn partition_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let list = |d: &Path| -> Result<Vec<std::path::PathBuf>> {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .map_err(|e| Error::io(d, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    let mut files = Vec::new();
+    for year in list(dir)? {
+        files.extend(list(&year)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "parquet")));
+    }
+    Ok(files)
+}
+
+/// Read a store written by [`upsert`] (a file, or a partitioned folder).
 pub fn read_store(path: &Path) -> Result<DataFrame> {
+    if path.is_dir() {
+        let parts = partition_files(path)?.iter().map(|f| read_store(f)).collect::<Result<Vec<_>>>()?;
+        if parts.is_empty() {
+            let columns: Vec<Column> =
+                CANONICAL.iter().map(|(c, t)| Column::new_empty((*c).into(), &crate::schema::dtype_of(*t))).collect();
+            return Ok(DataFrame::new_infer_height(columns)?);
+        }
+        return crate::ingest::concat_aligned(parts);
+    }
     let df = source::read_parquet(path)?;
     for (c, _) in CANONICAL {
         if df.column(c).is_err() {
@@ -71,8 +121,23 @@ pub struct StoreMeta {
     pub rows: u64,
 }
 
-/// Read a Parquet file's footer: row count and sitrep's keys.
+/// Read a Parquet file's footer: row count and sitrep's keys. For a
+/// partitioned store, what all its files say together.
 pub fn read_meta(path: &Path) -> Result<StoreMeta> {
+    if path.is_dir() {
+        let metas = partition_files(path)?.iter().map(|f| read_meta(f)).collect::<Result<Vec<_>>>()?;
+        let mut normalisers: Vec<Option<String>> = metas.iter().map(|m| m.normaliser.clone()).collect();
+        normalisers.dedup();
+        return Ok(StoreMeta {
+            is_store: metas.iter().all(|m| m.is_store),
+            normaliser: match &normalisers[..] {
+                [] => None,
+                [one] => one.clone(),
+                _ => Some("mixed".into()),
+            },
+            rows: metas.iter().map(|m| m.rows).sum(),
+        });
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = ParquetReader::new(file);
     let bad = |e: PolarsError| source::parquet_error(path, e);
@@ -96,6 +161,8 @@ pub struct UpsertOptions {
     pub replace_files: Vec<String>,
     /// Ids to remove (events the source retracted).
     pub delete_ids: Vec<String>,
+    /// The layout of a new store (an existing one keeps its own).
+    pub partition: Partition,
 }
 
 /// Insert or replace `incoming` rows (by `incident_id`) into the store at `path`,
@@ -115,6 +182,20 @@ pub fn upsert_with(
     let id = col::INCIDENT_ID;
     let canon: Vec<Expr> = CANONICAL.iter().map(|(c, _)| col(*c)).collect();
     let new_fp = normaliser.unwrap_or("none").to_string();
+    let partitioned = match (path.is_file(), opts.partition) {
+        (true, Partition::Year) => {
+            return Err(Error::format(
+                path,
+                "is a store in one file; --partition year writes a folder: give a new folder name \
+                 (ingest the file into it: `sitrep ingest --store DIR --partition year STORE.parquet`)",
+            ))
+        }
+        (true, Partition::None) => false,
+        (false, p) => path.is_dir() || p == Partition::Year,
+    };
+    if path.is_dir() && !is_partitioned(path) {
+        return Err(Error::format(path, "is a folder that is not a partitioned store (it holds other files)"));
+    }
     let mut fingerprint = new_fp.clone();
     let (merged, change) = if path.exists() {
         let old_meta = read_meta(path)?;
@@ -180,6 +261,10 @@ pub fn upsert_with(
         df = df.lazy().filter(hit.not()).run()?;
     }
     let total = df.height() as u64;
+    if partitioned {
+        write_partitioned(path, &mut df, &fingerprint)?;
+        return Ok(StoreChange { total, deleted, not_found, ..change });
+    }
     write_atomic_with(path, |f| {
         parquet_writer(f, &fingerprint)
             .with_compression(ParquetCompression::Zstd(None))
@@ -188,6 +273,47 @@ pub fn upsert_with(
             .map_err(std::io::Error::other)
     })?;
     Ok(StoreChange { total, deleted, not_found, ..change })
+}
+
+/// Write `df` (sorted by date) as a Hive-partitioned store, one
+/// `year=YYYY/part-00000.parquet` per year. The new folder is written
+/// beside the old one and swapped in by two renames, so a failure midway
+/// leaves the old store as it was.
+fn write_partitioned(dir: &Path, df: &mut DataFrame, fingerprint: &str) -> Result<()> {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+    let staging = dir.with_file_name(format!(".{name}.new-{}", std::process::id()));
+    let old = dir.with_file_name(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let years = df.column(col::DATE)?.as_materialized_series().date()?.physical().clone();
+    let year_of =
+        |i: usize| years.get(i).and_then(crate::schema::dates::from_epoch_days).map(|d| chrono::Datelike::year(&d));
+    let mut start = 0;
+    while start < df.height() {
+        let y = year_of(start);
+        let mut end = start + 1;
+        while end < df.height() && year_of(end) == y {
+            end += 1;
+        }
+        let Some(y) = y else { return Err(Error::Internal("a store row without a date".into())) };
+        let folder = staging.join(format!("{PARTITION_COLUMN}={y}"));
+        std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+        let path = folder.join("part-00000.parquet");
+        let mut part = df.slice(start as i64, end - start);
+        let mut f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        parquet_writer(&mut f, fingerprint)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(&mut part)
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+        start = end;
+    }
+    if dir.exists() {
+        std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }
 
 /// A Parquet writer for store files: full statistics and date-sized row

@@ -16,7 +16,7 @@ use super::InputArgs;
 pub struct IngestArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The Parquet store to create or update.
+    /// The Parquet store to create or update (a folder with --partition year).
     #[arg(long, value_name = "S.parquet", required = true)]
     pub store: PathBuf,
     /// Replace, as a whole, the rows an earlier ingest took from files of the
@@ -29,6 +29,10 @@ pub struct IngestArgs {
     /// `event_id_cnty` or `incident_id` column.
     #[arg(long, value_name = "IDS.csv")]
     pub delete: Option<PathBuf>,
+    /// Write the store as a Hive-partitioned folder (`year=YYYY/part-00000.parquet`)
+    /// that Spark, BigQuery external tables and DuckDB read and prune by year.
+    #[arg(long, value_name = "year")]
+    pub partition: Option<String>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -106,7 +110,12 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let opts = sitrep::store::UpsertOptions { replace_files, delete_ids };
+    let partition = match args.partition.as_deref() {
+        None => sitrep::store::Partition::None,
+        Some("year") => sitrep::store::Partition::Year,
+        Some(other) => return Err(super::usage(format!("--partition: {other:?}; the one partitioning is year"))),
+    };
+    let opts = sitrep::store::UpsertOptions { replace_files, delete_ids, partition };
     let change = sitrep::store::upsert_with(&args.store, &frame, normaliser.as_deref(), &opts)
         .with_context(|| format!("updating the store {}", args.store.display()))?;
     if !args.quiet {

@@ -20,6 +20,10 @@ pub struct SqlArgs {
     /// the statement reads: sitrep's canonical schema, or with --view the source's own.
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
+    /// The table is partitioned by year (a store written with `ingest
+    /// --partition year`; implied when --table is such a folder): --from/--to also select years.
+    #[arg(long, value_name = "year")]
+    pub partition: Option<String>,
     /// Instead of a query: CREATE VIEW mapping a source's columns (--preset
     /// gdelt, acled, ucdp) to the canonical schema.
     #[arg(long, requires = "preset")]
@@ -68,7 +72,16 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
         sitrep::sql::view::view_sql(preset, dialect(args)?, table(args)?, &args.name)?
     } else {
         let q = args.query.query(&args.query.to_def())?;
-        sitrep::sql::base::statement(&q, dialect(args)?, table(args)?)?
+        let table = table(args)?;
+        let by_year = match args.partition.as_deref() {
+            Some("year") => true,
+            Some(other) => return Err(super::usage(format!("--partition: {other:?}; the one partitioning is year"))),
+            None => {
+                let p = std::path::Path::new(table);
+                p.is_dir() && sitrep::store::is_partitioned(p)
+            }
+        };
+        sitrep::sql::base::statement(&q, dialect(args)?, table, by_year)?
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -426,7 +426,9 @@ fn scan_store(path: &Path, columns: Option<&[String]>) -> Result<Option<DataFram
 pub fn canonical_scan(path: &Path, columns: Option<&[String]>) -> Result<Option<LazyFrame>> {
     let bad = |e: PolarsError| source::parquet_error(path, e);
     let name = path.to_str().ok_or_else(|| Error::format(path, "path is not valid UTF-8"))?;
-    let lf = LazyFrame::scan_parquet(PlRefPath::new(name), ScanArgsParquet::default()).map_err(bad)?;
+    // A partitioned store: every year's files, each pruned by its date statistics.
+    let name = if path.is_dir() { format!("{}/**/*.parquet", name.trim_end_matches('/')) } else { name.to_string() };
+    let lf = LazyFrame::scan_parquet(PlRefPath::new(&name), ScanArgsParquet::default()).map_err(bad)?;
     let schema = lf.clone().collect_schema().map_err(bad)?;
     if !CANONICAL.iter().all(|(c, t)| schema.get(c).is_some_and(|d| *d == dtype_of(*t))) {
         return Ok(None);

@@ -79,7 +79,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub fn detect_format(path: &Path) -> Result<Format> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::format(path, "is a directory, not a data file"));
+        if crate::store::is_partitioned(path) {
+            return Ok(Format::Parquet);
+        }
+        return Err(Error::format(
+            path,
+            "is a folder, not a data file (a partitioned store holds year=YYYY folders of Parquet files)",
+        ));
     }
     let mut head = Vec::with_capacity(8192);
     open_file(path)?.take(4).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;

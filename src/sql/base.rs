@@ -264,8 +264,11 @@ fn split_cte(s: &Sql, name: &str, rows: &str, actor_pred: &[String]) -> String {
     format!("{name} AS (\n  {body})")
 }
 
-/// The base aggregate of `q` over `table` as one statement.
-pub fn statement(q: &Query, dialect: Dialect, table: &str) -> Result<String> {
+/// The base aggregate of `q` over `table` as one statement. With
+/// `by_year` (a store written with `ingest --partition year`, or a table
+/// partitioned on a `year` column), `--from`/`--to` also select the years,
+/// so an engine reads only those partitions.
+pub fn statement(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Result<String> {
     let s = Sql { d: dialect };
     let from = table_ref(dialect, table)?;
     let id = |n: &str| dialect.ident(n);
@@ -281,6 +284,13 @@ pub fn statement(q: &Query, dialect: Dialect, table: &str) -> Result<String> {
     }
     if let Some(to) = q.to {
         pred.push(format!("{} <= {}", id(c::DATE), s.date_lit(to)));
+    }
+    let year = id(crate::store::PARTITION_COLUMN);
+    if let (true, Some(from)) = (by_year, q.from) {
+        pred.push(format!("{year} >= {}", chrono::Datelike::year(&from)));
+    }
+    if let (true, Some(to)) = (by_year, q.to) {
+        pred.push(format!("{year} <= {}", chrono::Datelike::year(&to)));
     }
     for (column, values) in &q.filters {
         if split && column == c::ACTOR {
@@ -480,10 +490,10 @@ mod tests {
 
     #[test]
     fn coarse_incidents_are_reported_not_dropped() {
-        let sql = statement(&q("week"), Dialect::DuckDb, "incidents").unwrap();
+        let sql = statement(&q("week"), Dialect::DuckDb, "incidents", false).unwrap();
         assert!(sql.contains("WHERE prec IN ('day', 'week')"), "{sql}");
         assert!(sql.contains("WHERE prec NOT IN ('day', 'week') GROUP BY prec"), "{sql}");
         let whole = Query { every: None, ..q("week") };
-        assert!(!statement(&whole, Dialect::DuckDb, "incidents").unwrap().contains("'unplaced'"));
+        assert!(!statement(&whole, Dialect::DuckDb, "incidents", false).unwrap().contains("'unplaced'"));
     }
 }
