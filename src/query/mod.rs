@@ -35,6 +35,7 @@ pub use table::{Cell, Table};
 /// What queries count: incidents (files or a store), or the base
 /// aggregates an engine computed from them (`--aggregate`, [`crate::sql`]).
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // one per command run, passed by reference
 pub enum Source {
     /// Canonical incidents.
     Incidents(LazyFrame),

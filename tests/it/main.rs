@@ -5,6 +5,7 @@ mod classification;
 mod cli;
 mod comparisons;
 mod dedup;
+mod engines;
 mod fuzz;
 mod hostile;
 mod ingest;
