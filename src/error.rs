@@ -83,6 +83,9 @@ pub enum Error {
     /// option as the user wrote it and lists the valid choices).
     #[error("{0}")]
     Usage(String),
+    /// Work only the incidents can do was asked of an engine's counts (`--aggregate`).
+    #[error("{0} needs the incidents themselves, not an engine's counts: run it on the files or a store (without --aggregate)")]
+    NeedsIncidents(String),
     /// A query names a column the incidents do not have.
     #[error("--{option}: unknown column {name:?}{} (columns: {})", did_you_mean(suggestion), columns.join(", "))]
     UnknownColumn {
@@ -153,9 +156,11 @@ impl Error {
     /// The area the error belongs to.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Usage(_) | Error::UnknownPreset { .. } | Error::Config { .. } | Error::UnknownColumn { .. } => {
-                ErrorKind::Usage
-            }
+            Error::Usage(_)
+            | Error::UnknownPreset { .. }
+            | Error::Config { .. }
+            | Error::UnknownColumn { .. }
+            | Error::NeedsIncidents(_) => ErrorKind::Usage,
             Error::Format { .. }
             | Error::UnknownLayout { .. }
             | Error::MissingColumn { .. }

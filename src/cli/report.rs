@@ -52,6 +52,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let as_of = args.as_of.as_deref().map(|a| sitrep::schema::dates::parse_date_arg("--as-of", a)).transpose()?;
     let coverage = cfg.coverage(as_of, today(&cfg));
     let aggregates = if args.aggregate.is_empty() { cfg.aggregates() } else { args.aggregate.clone() };
+    let mut results_read = 0;
     let (source, inputs, prepared) = if aggregates.is_empty() {
         let prepared = load_config_inputs(&cfg, args.quiet)?;
         (Source::Incidents(prepared.lazy()), prepared.loaded.files.clone(), Some(prepared))
@@ -64,6 +65,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
                 inputs.push(s);
             }
         }
+        results_read = results.len();
         (Source::Aggregates(std::sync::Arc::new(results)), inputs, None)
     };
     let (files, notes) = sitrep::report::render_report(&cfg, &source, &inputs, coverage)?;
@@ -89,7 +91,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             sitrep::text::count(prepared.loaded.read()),
             sitrep::text::count(prepared.loaded.rejected())
         )?,
-        (None, false) => writeln!(stdout, "report: {} files from {} engine results", files.len(), aggregates.len())?,
+        (None, false) => writeln!(stdout, "report: {} files from {} engine results", files.len(), results_read)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,14 @@ pub struct SqlArgs {
     /// With --mapping-table: sql or csv.
     #[arg(long, value_name = "F", default_value = "sql")]
     pub format: String,
+    /// Instead of one query: every chart and table of this config (one
+    /// statement per distinct counting), for `sitrep report --aggregate`.
+    #[arg(long, value_name = "F", conflicts_with_all = ["view", "mapping_table"])]
+    pub config: Option<std::path::PathBuf>,
+    /// With --config: have the engine write each result into this folder
+    /// (a gs:// prefix for BigQuery), named after its chart or table.
+    #[arg(long, value_name = "DIR", requires = "config")]
+    pub into: Option<String>,
     #[command(flatten)]
     pub query: QueryArgs,
 }
@@ -52,6 +60,18 @@ fn dialect(args: &SqlArgs) -> anyhow::Result<Dialect> {
 
 fn table(args: &SqlArgs) -> anyhow::Result<&str> {
     args.table.as_deref().ok_or_else(|| super::usage("--table: name the table, view or Parquet path to read"))
+}
+
+/// Whether the table is partitioned by year: `--partition year`, or a partitioned store's folder.
+fn by_year(args: &SqlArgs, table: &str) -> anyhow::Result<bool> {
+    match args.partition.as_deref() {
+        Some("year") => Ok(true),
+        Some(other) => Err(super::usage(format!("--partition: {other:?}; the one partitioning is year"))),
+        None => {
+            let p = std::path::Path::new(table);
+            Ok(p.is_dir() && sitrep::store::is_partitioned(p))
+        }
+    }
 }
 
 pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
@@ -70,18 +90,19 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
             return Err(super::usage("--view maps a source's own layout: --preset gdelt, acled, ucdp or gtd"));
         }
         sitrep::sql::view::view_sql(preset, dialect(args)?, table(args)?, &args.name)?
+    } else if let Some(path) = &args.config {
+        let cfg = sitrep::config::Config::load(path)?;
+        let table = table(args)?;
+        let into = args.into.as_deref().map(|folder| sitrep::sql::base::Into { folder });
+        let (text, notes) = sitrep::sql::base::script(&cfg, dialect(args)?, table, by_year(args, table)?, into)?;
+        for n in notes {
+            eprintln!("note: {n}");
+        }
+        text
     } else {
         let q = args.query.query(&args.query.to_def())?;
         let table = table(args)?;
-        let by_year = match args.partition.as_deref() {
-            Some("year") => true,
-            Some(other) => return Err(super::usage(format!("--partition: {other:?}; the one partitioning is year"))),
-            None => {
-                let p = std::path::Path::new(table);
-                p.is_dir() && sitrep::store::is_partitioned(p)
-            }
-        };
-        sitrep::sql::base::statement(&q, dialect(args)?, table, by_year)?
+        sitrep::sql::base::statement(&q, dialect(args)?, table, by_year(args, table)?)?
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)

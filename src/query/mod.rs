@@ -48,12 +48,25 @@ impl Source {
     pub fn incidents(&self, what: &str) -> Result<&LazyFrame> {
         match self {
             Source::Incidents(lf) => Ok(lf),
-            Source::Aggregates(_) => Err(crate::error::Error::Usage(format!(
-                "{what} needs the incidents themselves, not an engine's counts: run it on the files or a store \
-                 (without --aggregate)"
-            ))),
+            Source::Aggregates(_) => Err(crate::error::Error::NeedsIncidents(what.to_string())),
         }
     }
+}
+
+/// What in `q` needs more than its own counts (so the incidents, not an
+/// engine's base aggregate): a running total `--since` a date, `--compare`
+/// with `--from`, concentration, `--by dataset` per-source coverage.
+pub fn needs_incidents(q: &Query) -> Option<&'static str> {
+    let extra = [
+        ("--cumulative with --since", q.cumulative && q.since.is_some()),
+        ("--compare with --from (its baseline periods)", baseline_query(q).is_some()),
+        ("--metric concentration", q.metrics.contains(&Metric::Concentration)),
+        (
+            "--by dataset (each source's coverage)",
+            q.every.is_some() && q.by.iter().any(|b| b == crate::ingest::DATASET),
+        ),
+    ];
+    extra.into_iter().find(|(_, needed)| *needed).map(|(what, _)| what)
 }
 
 /// Run a query over a [`Source`] and shape the result. On engine results,
@@ -65,16 +78,7 @@ pub fn run_on(source: &Source, q: &Query) -> Result<(Aggregate, Table)> {
         Source::Incidents(lf) => return run(lf.clone(), q),
         Source::Aggregates(results) => results,
     };
-    let extra = [
-        ("--cumulative with --since", q.cumulative && q.since.is_some()),
-        ("--compare with --from (its baseline periods)", baseline_query(q).is_some()),
-        ("--metric concentration", q.metrics.contains(&Metric::Concentration)),
-        (
-            "--by dataset (each source's coverage)",
-            q.every.is_some() && q.by.iter().any(|b| b == crate::ingest::DATASET),
-        ),
-    ];
-    if let Some((what, _)) = extra.iter().find(|(_, needed)| *needed) {
+    if let Some(what) = needs_incidents(q) {
         source.incidents(what)?;
     }
     let agg = crate::sql::read::find(results, q)?.aggregate(q);

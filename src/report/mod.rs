@@ -200,6 +200,11 @@ fn report_page(
     }
 }
 
+/// The note for an entry an engine's counts cannot give.
+fn left_out(what: &str, name: &str, needs: &str) -> String {
+    format!("{what} {name:?} left out: {needs} needs the incidents themselves, not an engine's counts")
+}
+
 /// Every chart and table of the config; `coverage` is what the data is
 /// declared complete for (`[data] as_of`, `covers_from`, `--as-of`). With the
 /// files, the notes a user must see (entries narrowed to the dates all sources cover).
@@ -217,9 +222,15 @@ pub fn render_report(
     let mut tables = Vec::new();
     for entry in &cfg.charts {
         let run = ChartRun { coverage, ..Default::default() };
-        let (f, page) = render_chart(cfg, entry, source, inputs, &annotations, &mut colours, run, &mut notes)?;
-        files.extend(f);
-        charts.push(page);
+        match render_chart(cfg, entry, source, inputs, &annotations, &mut colours, run, &mut notes) {
+            Ok((f, page)) => {
+                files.extend(f);
+                charts.push(page);
+            }
+            // An engine's counts cannot give it: said, not silently skipped.
+            Err(Error::NeedsIncidents(what)) => notes.push(left_out("chart", &entry.name, &what)),
+            Err(e) => return Err(e),
+        }
     }
     for t in &cfg.tables {
         let label = format!("table {:?}", t.name);
@@ -228,17 +239,33 @@ pub fn render_report(
             Source::Incidents(lf) => common_coverage(lf, inputs, &mut q)?,
             Source::Aggregates(_) => None,
         };
-        let mut table = if t.by_period_name {
+        let needs = match (t.by_period_name, &t.escalation) {
+            (true, _) => Some("a table by named period"),
+            (false, Some(_)) => Some("escalation flags"),
+            (false, None) => None,
+        };
+        if let (Some(what), Source::Aggregates(_)) = (needs, source) {
+            notes.push(left_out("table", &t.name, what));
+            continue;
+        }
+        let table = if t.by_period_name {
             source
                 .incidents("a table by named period")
                 .and_then(|lf| query::named::by_period_name(lf.clone(), &q, &cfg.named_periods))
         } else {
             query::run_on(source, &q).map(|(_, table)| table)
         }
-        .map_err(|e| entry_error(cfg, &label, e))?;
+        .map_err(|e| entry_error(cfg, &label, e));
+        let mut table = match table {
+            Ok(table) => table,
+            Err(Error::NeedsIncidents(what)) => {
+                notes.push(left_out("table", &t.name, &what));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(rule) = &t.escalation {
-            let lf = source.incidents("escalation flags").map_err(|e| entry_error(cfg, &label, e))?;
-            query::escalation::add_flags(lf, &q, rule, &mut table)?;
+            query::escalation::add_flags(source.incidents("escalation flags")?, &q, rule, &mut table)?;
         }
         if let Some(n) = narrowed {
             notes.push(format!("{label}: {n}"));

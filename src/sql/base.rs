@@ -264,11 +264,95 @@ fn split_cte(s: &Sql, name: &str, rows: &str, actor_pred: &[String]) -> String {
     format!("{name} AS (\n  {body})")
 }
 
+/// Where [`script`] has an engine write each result.
+#[derive(Debug, Clone, Copy)]
+pub struct Into<'a> {
+    /// A folder (a `gs://` prefix for BigQuery): each query's result goes
+    /// to a file or folder named after its chart or table in it.
+    pub folder: &'a str,
+}
+
+/// The statements a config's report needs: one per distinct counting
+/// among its charts and tables, each writing its result into `into`'s
+/// folder when given. Entries only the incidents can give (gap charts,
+/// alert markers, named-period and escalation tables, …) are listed in
+/// the returned notes and left out.
+pub fn script(
+    cfg: &crate::config::Config,
+    dialect: Dialect,
+    table: &str,
+    by_year: bool,
+    into: Option<Into<'_>>,
+) -> Result<(String, Vec<String>)> {
+    use crate::render::chart::ChartKind;
+    let mut wanted: Vec<(String, Query)> = Vec::new();
+    let mut notes = Vec::new();
+    let mut add =
+        |kind: &str, name: &str, q: &Query, needs: Option<&str>| match needs.or(crate::query::needs_incidents(q)) {
+            Some(what) => notes.push(format!("{kind} {name:?} left out: {what} needs the incidents themselves")),
+            None => {
+                if !wanted.iter().any(|(_, w)| describe(w) == describe(q)) {
+                    wanted.push((name.to_string(), q.clone()));
+                }
+            }
+        };
+    for c in &cfg.charts {
+        let needs = match (c.kind, c.options.alerts) {
+            (ChartKind::Gap, _) => Some("a gap chart"),
+            (_, true) => Some("alert markers"),
+            _ => None,
+        };
+        add("chart", &c.name, &c.query, needs);
+    }
+    for t in &cfg.tables {
+        let needs = match (t.by_period_name, &t.escalation) {
+            (true, _) => Some("a table by named period"),
+            (false, Some(_)) => Some("escalation flags"),
+            (false, None) => None,
+        };
+        add("table", &t.name, &t.query, needs);
+    }
+    let mut out = String::new();
+    for (name, q) in &wanted {
+        let (head, body) = parts(q, dialect, table, by_year)?;
+        out.push_str(&format!("-- {name}\n{head}"));
+        let Some(into) = into else {
+            out.push_str(&format!("{body};\n\n"));
+            continue;
+        };
+        let dir = into.folder.trim_end_matches('/');
+        let safe: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        let text = match dialect {
+            Dialect::Spark => format!(
+                "INSERT OVERWRITE DIRECTORY {} USING csv OPTIONS (header 'true', escape '\"', \
+                 ignoreLeadingWhiteSpace 'false', ignoreTrailingWhiteSpace 'false')\n{body};\n\n",
+                dialect.string(&format!("{dir}/{safe}"))
+            ),
+            Dialect::DuckDb => {
+                format!("COPY (\n{body}) TO {} (HEADER);\n\n", dialect.string(&format!("{dir}/{safe}.csv")))
+            }
+            Dialect::BigQuery => format!(
+                "EXPORT DATA OPTIONS (uri = {}, format = 'CSV', header = true, overwrite = true) AS\n{body};\n\n",
+                dialect.string(&format!("{dir}/{safe}/part-*.csv"))
+            ),
+        };
+        out.push_str(&text);
+    }
+    Ok((out, notes))
+}
+
 /// The base aggregate of `q` over `table` as one statement. With
 /// `by_year` (a store written with `ingest --partition year`, or a table
 /// partitioned on a `year` column), `--from`/`--to` also select the years,
 /// so an engine reads only those partitions.
 pub fn statement(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Result<String> {
+    let (head, body) = parts(q, dialect, table, by_year)?;
+    Ok(head + &body)
+}
+
+/// [`statement`] as its comment lines and the statement itself.
+fn parts(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Result<(String, String)> {
     let s = Sql { d: dialect };
     let from = table_ref(dialect, table)?;
     let id = |n: &str| dialect.ident(n);
@@ -312,10 +396,11 @@ pub fn statement(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Res
         .collect();
     let ranked = !q.by.is_empty();
 
+    let mut head = String::new();
+    head.push_str(&format!("-- sitrep base aggregate ({dialect}): {}\n", describe(q)));
+    head.push_str("-- Shapes (--top, --fill-zeros, --rolling, --cumulative, --compare) run in sitrep on the result:\n");
+    head.push_str("-- sitrep agg|chart|report --aggregate RESULT with the same query flags.\n");
     let mut sql = String::new();
-    sql.push_str(&format!("-- sitrep base aggregate ({dialect}): {}\n", describe(q)));
-    sql.push_str("-- Shapes (--top, --fill-zeros, --rolling, --cumulative, --compare) run in sitrep on the result:\n");
-    sql.push_str("-- sitrep agg|chart|report --aggregate RESULT with the same query flags.\n");
     let mut ctes = vec![rows_cte(&s, q, "t", &from, &pred)];
     if ranked {
         ctes.push(rows_cte(&s, q, "ta", &from, &[]));
@@ -447,7 +532,7 @@ pub fn statement(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Res
     order.extend(by_names.iter().map(|b| format!("{b} NULLS LAST")));
     order.push("date_precision".into());
     sql.push_str(&format!("\nORDER BY {}\n", order.join(", ")));
-    Ok(sql)
+    Ok((head, sql))
 }
 
 #[cfg(test)]

@@ -71,6 +71,13 @@ pub fn draw_query(
     if look.kind == ChartKind::Gap {
         return draw_gaps(source.incidents("a gap chart")?, q, look, ctx, colours);
     }
+    // What only the incidents can give, refused before any counting.
+    if look.options.alerts {
+        source.incidents("alert markers")?;
+    }
+    if look.days_since && q.every.is_some() {
+        source.incidents("the days-since line")?;
+    }
     colour_order(source, q, look, colours)?;
     let (agg, table) = query::run_on(source, q)?;
     let mut data = ChartData::from_table(&table, look.kind.value_column(), q.every)?;
@@ -79,7 +86,7 @@ pub fn draw_query(
     if look.options.alerts {
         if let (Some((first, _)), Some((last, _))) = (data.periods.first(), data.periods.last()) {
             let rule = crate::query::escalation::Rule::default();
-            let lf = source.incidents("alert markers (--alerts)")?;
+            let lf = source.incidents("alert markers")?;
             let fired = crate::query::escalation::alert_periods(lf, q, *first, *last, &rule)?;
             data.alerts = data.periods.iter().map(|(p, _)| fired.contains(p)).collect();
         }
