@@ -50,17 +50,7 @@ pub enum Partition {
     Year,
 }
 
-/// The partition column of a store partitioned by year.
-pub const PARTITION_COLUMN: &str = "year";
-
-/// Whether `path` is a partitioned store: a folder holding `year=YYYY`
-/// folders (or nothing yet, when every row was deleted).
-pub fn is_partitioned(path: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(path) else { return false };
-    let names: Vec<String> =
-        entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    names.iter().all(|n| n.starts_with(&format!("{PARTITION_COLUMN}=")) || n.starts_with('.'))
-}
+pub use crate::ingest::source::{is_partitioned, PARTITION_COLUMN, PARTITION_MARKER};
 
 /// The Parquet files of a partitioned store, in year order.
 fn partition_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
@@ -68,7 +58,7 @@ fn partition_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
         let mut v: Vec<_> = std::fs::read_dir(d)
             .map_err(|e| Error::io(d, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(['.', '_'])))
             .collect();
         v.sort();
         Ok(v)
@@ -193,7 +183,8 @@ pub fn upsert_with(
         (true, Partition::None) => false,
         (false, p) => path.is_dir() || p == Partition::Year,
     };
-    if path.is_dir() && !is_partitioned(path) {
+    let empty_folder = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_none());
+    if path.is_dir() && !is_partitioned(path) && !empty_folder {
         return Err(Error::format(path, "is a folder that is not a partitioned store (it holds other files)"));
     }
     let mut fingerprint = new_fp.clone();
@@ -308,6 +299,9 @@ fn write_partitioned(dir: &Path, df: &mut DataFrame, fingerprint: &str) -> Resul
         f.sync_all().map_err(|e| Error::io(&path, e))?;
         start = end;
     }
+    // Marks the folder as a store even when every row was deleted (engines skip `_` files).
+    let marker = staging.join(PARTITION_MARKER);
+    std::fs::write(&marker, "sitrep store partitioned by year\n").map_err(|e| Error::io(&marker, e))?;
     if dir.exists() {
         std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
     }

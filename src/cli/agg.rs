@@ -156,8 +156,8 @@ pub fn counts_for_query(source: &SourceArgs, q: &Query) -> anyhow::Result<Counts
     if !source.input.files.is_empty() {
         return Err(super::usage("--aggregate replaces the incidents: give either data files or --aggregate"));
     }
-    let results = sitrep::sql::read::read_all(&source.aggregate)?;
-    let files = sitrep::sql::read::find(&results, q)?.summary();
+    let results = sitrep::query::external::read_all(&source.aggregate)?;
+    let files = sitrep::query::external::find(&results, q)?.summary();
     Ok(Counts { source: Source::Aggregates(std::sync::Arc::new(results)), files: vec![files], prepared: None })
 }
 

@@ -57,7 +57,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         let prepared = load_config_inputs(&cfg, args.quiet)?;
         (Source::Incidents(prepared.lazy()), prepared.loaded.files.clone(), Some(prepared))
     } else {
-        let results = sitrep::sql::read::read_all(&aggregates)?;
+        let results = sitrep::query::external::read_all(&aggregates)?;
         let mut inputs: Vec<sitrep::ingest::FileSummary> = Vec::new();
         for r in &results {
             let s = r.summary();

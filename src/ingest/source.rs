@@ -75,16 +75,32 @@ const PARQUET_MAGIC: &[u8] = b"PAR1";
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The partition column of a store partitioned by year (`ingest --partition year`).
+pub const PARTITION_COLUMN: &str = "year";
+/// The file that marks a folder as a partitioned store.
+pub const PARTITION_MARKER: &str = "_sitrep_store";
+
+/// Whether `path` is a partitioned store: a folder with sitrep's marker
+/// file, or `year=YYYY` folders and nothing else but hidden files.
+pub fn is_partitioned(path: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(path) else { return false };
+    let names: Vec<String> =
+        entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let year = |n: &String| n.starts_with(&format!("{PARTITION_COLUMN}="));
+    names.iter().any(|n| n == PARTITION_MARKER)
+        || (names.iter().any(year) && names.iter().all(|n| year(n) || n.starts_with(['.', '_'])))
+}
+
 /// Look at the first bytes (decompressed if gzip) and the extension.
 pub fn detect_format(path: &Path) -> Result<Format> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        if crate::store::is_partitioned(path) {
+        if is_partitioned(path) {
             return Ok(Format::Parquet);
         }
         return Err(Error::format(
             path,
-            "is a folder, not a data file (a partitioned store holds year=YYYY folders of Parquet files)",
+            "is a directory, not a data file (a partitioned store holds year=YYYY folders of Parquet files)",
         ));
     }
     let mut head = Vec::with_capacity(8192);

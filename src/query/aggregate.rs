@@ -301,7 +301,7 @@ pub fn aggregate(incidents: LazyFrame, q: &Query) -> Result<Aggregate> {
 }
 
 /// What the counting passes found, from polars or from an engine's base
-/// aggregate ([`crate::sql::read`]): both become an [`Aggregate`] by [`assemble`].
+/// aggregate ([`super::external`]): both become an [`Aggregate`] by [`assemble`].
 #[derive(Debug, Clone, Default)]
 pub struct Counted {
     /// First and last date of all incidents (before filters).

@@ -10,6 +10,7 @@ pub mod concentration;
 pub mod datasets;
 pub mod def;
 pub mod escalation;
+pub mod external;
 pub mod filters;
 pub mod lull;
 pub mod named;
@@ -40,7 +41,7 @@ pub enum Source {
     /// Canonical incidents.
     Incidents(LazyFrame),
     /// Engine results, each counting one query's filters, periods and groups.
-    Aggregates(std::sync::Arc<Vec<crate::sql::read::BaseAggregate>>),
+    Aggregates(std::sync::Arc<Vec<crate::query::external::BaseAggregate>>),
 }
 
 impl Source {
@@ -81,7 +82,7 @@ pub fn run_on(source: &Source, q: &Query) -> Result<(Aggregate, Table)> {
     if let Some(what) = needs_incidents(q) {
         source.incidents(what)?;
     }
-    let agg = crate::sql::read::find(results, q)?.aggregate(q);
+    let agg = crate::query::external::find(results, q)?.aggregate(q);
     let table = shape::shape(q, &agg, None, None);
     Ok((agg, table))
 }

@@ -21,67 +21,10 @@ use chrono::Weekday;
 
 use super::Dialect;
 use crate::error::{Error, Result};
+use crate::query::external::{describe, TABLE_KEY};
 use crate::query::filters::is_unknown;
 use crate::query::{Period, Query};
 use crate::schema::{col as c, DatePrecision};
-
-/// The columns of a base aggregate before and after the groups.
-pub const LEAD: [&str; 2] = ["row_kind", "period_start"];
-/// The columns after the groups.
-pub const TAIL: [&str; 9] = [
-    "date_precision",
-    "incidents",
-    "fatalities",
-    "fatalities_unknown",
-    "injured",
-    "injured_unknown",
-    "first_date",
-    "last_date",
-    "query",
-];
-
-/// Follows the description in the `query` cell: the table the engine read
-/// (the source a chart's footer names).
-pub const TABLE_KEY: &str = ";table=";
-
-/// Version tag of the base aggregate layout, first in every description.
-const LAYOUT: &str = "sitrep-base-1";
-
-/// What a base aggregate counts: the parts of a query an engine computes.
-/// Shapes (top-N, zero fill, rolling, running totals, comparisons, sort),
-/// metrics and declared coverage are applied by sitrep afterwards and are
-/// not part of it.
-pub fn describe(q: &Query) -> String {
-    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, |d| d.to_string());
-    let every = match q.every {
-        None => "none".to_string(),
-        Some(Period::Week { start }) => format!("week:{}", weekday(start)),
-        Some(Period::Days { n, anchor }) => format!("{n}d@{anchor}"),
-        Some(p) => p.to_string(),
-    };
-    let filters: Vec<String> = q.filters.iter().map(|(col, v)| format!("{col}={}", v.join("|"))).collect();
-    format!(
-        "{LAYOUT};every={every};by={};from={};to={};where={};min_precision={};split_actors={}",
-        q.by.join(","),
-        date(q.from),
-        date(q.to),
-        filters.join("&"),
-        q.min_precision.map_or("", |p| p.as_str()),
-        q.split_actors
-    )
-}
-
-fn weekday(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-        Weekday::Sun => "sun",
-    }
-}
 
 /// The `FROM` item for `table`: a table or view name, or a Parquet file or
 /// folder (a Hive-partitioned store) read directly where the engine can.

@@ -1,12 +1,11 @@
 //! Beyond one machine: the counting half of a query as one SQL statement for
 //! Spark, BigQuery or DuckDB ([`base`]), the canonical views that map a
-//! big source's own columns to sitrep's schema ([`view`]), and the base
-//! aggregate such an engine returns read back into an
-//! [`crate::query::Aggregate`] ([`read`]), so that shaping, charts and
-//! reports run in sitrep on the small result.
+//! big source's own columns to sitrep's schema ([`view`]). The base
+//! aggregate such an engine returns is read back by
+//! [`crate::query::external`], so that shaping, charts and reports run in
+//! sitrep on the small result.
 
 pub mod base;
-pub mod read;
 pub mod view;
 
 use std::fmt;

@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["pipeline"],
     &["config"],
-    &["report"],
+    &["report", "sql"],
 ];
 
 /// Allowed imports within one layer, as (importer, imported). `error` is the

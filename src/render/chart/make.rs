@@ -129,7 +129,7 @@ fn colour_order(source: &Source, q: &Query, look: &Look, colours: &mut Colours) 
             Source::Incidents(lf) => query::run(lf.clone(), &all)?.1,
             // An engine's result carries its groups' counts over the whole table.
             Source::Aggregates(results) => {
-                let agg = crate::sql::read::find(results, q)?.ranking(&all);
+                let agg = crate::query::external::find(results, q)?.ranking(&all);
                 query::shape::shape(&all, &agg, None, None)
             }
         };

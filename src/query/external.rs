@@ -1,5 +1,5 @@
-//! A base aggregate written by an engine ([`super::base::statement`]), read
-//! back: a CSV or Parquet file, or a folder of them. A folder's `part-*`
+//! A base aggregate written by an engine ([`crate::sql::base::statement`]),
+//! read back (`--aggregate`): a CSV or Parquet file, or a folder of them. A folder's `part-*`
 //! files (what Spark and BigQuery's `EXPORT DATA` write) are the pieces of
 //! one result; its other `.csv` and `.parquet` files and sub-folders are
 //! results of their own, so one folder can hold a whole report's queries.
@@ -10,11 +10,70 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::base::{describe, LEAD, TABLE_KEY, TAIL};
 use crate::error::{Error, Result};
-use crate::query::aggregate::{AggRow, Counted};
-use crate::query::{Aggregate, Query};
+use chrono::Weekday;
+
+use super::aggregate::{AggRow, Counted};
+use super::{Aggregate, Period, Query};
 use crate::schema::DatePrecision;
+
+/// The columns of a base aggregate before and after the groups.
+pub const LEAD: [&str; 2] = ["row_kind", "period_start"];
+/// The columns after the groups.
+pub const TAIL: [&str; 9] = [
+    "date_precision",
+    "incidents",
+    "fatalities",
+    "fatalities_unknown",
+    "injured",
+    "injured_unknown",
+    "first_date",
+    "last_date",
+    "query",
+];
+
+/// Follows the description in the `query` cell: the table the engine read
+/// (the source a chart's footer names).
+pub const TABLE_KEY: &str = ";table=";
+
+/// Version tag of the base aggregate layout, first in every description.
+const LAYOUT: &str = "sitrep-base-1";
+
+/// What a base aggregate counts: the parts of a query an engine computes.
+/// Shapes (top-N, zero fill, rolling, running totals, comparisons, sort),
+/// metrics and declared coverage are applied by sitrep afterwards and are
+/// not part of it.
+pub fn describe(q: &Query) -> String {
+    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, |d| d.to_string());
+    let every = match q.every {
+        None => "none".to_string(),
+        Some(Period::Week { start }) => format!("week:{}", weekday(start)),
+        Some(Period::Days { n, anchor }) => format!("{n}d@{anchor}"),
+        Some(p) => p.to_string(),
+    };
+    let filters: Vec<String> = q.filters.iter().map(|(col, v)| format!("{col}={}", v.join("|"))).collect();
+    format!(
+        "{LAYOUT};every={every};by={};from={};to={};where={};min_precision={};split_actors={}",
+        q.by.join(","),
+        date(q.from),
+        date(q.to),
+        filters.join("&"),
+        q.min_precision.map_or("", |p| p.as_str()),
+        q.split_actors
+    )
+}
+
+fn weekday(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "mon",
+        Weekday::Tue => "tue",
+        Weekday::Wed => "wed",
+        Weekday::Thu => "thu",
+        Weekday::Fri => "fri",
+        Weekday::Sat => "sat",
+        Weekday::Sun => "sun",
+    }
+}
 
 /// One engine result.
 #[derive(Debug, Clone)]
