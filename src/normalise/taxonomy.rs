@@ -195,16 +195,33 @@ impl Taxonomy {
     pub fn value(&self, raw: &str) -> Option<&str> {
         self.values.get(&fold(raw)).map(String::as_str)
     }
+}
 
-    /// A polars expression: the first keyword category found in `text`, else null.
-    pub(super) fn keyword_expr(keywords: &[(String, String)], text: Expr) -> Expr {
-        let mut out = lit(NULL).cast(DataType::String);
-        for (k, v) in keywords.iter().rev() {
-            let pattern = format!(r"(?i)\b{}\b", regex_escape(k).replace(' ', r"[\s\-]+"));
-            out = when(text.clone().str().contains(lit(pattern), false)).then(lit(v.clone())).otherwise(out);
-        }
-        out
+/// Keyword rules as one multi-pattern matcher: whole words, any case,
+/// spaces matching spaces or hyphens; the first keyword in rule order wins.
+pub(super) struct KeywordSet {
+    set: regex::RegexSet,
+    categories: Vec<String>,
+}
+
+impl KeywordSet {
+    pub(super) fn new(keywords: &[(String, String)]) -> std::result::Result<Self, regex::Error> {
+        let patterns = keywords.iter().map(|(k, _)| keyword_pattern(k));
+        Ok(KeywordSet {
+            set: regex::RegexSet::new(patterns)?,
+            categories: keywords.iter().map(|(_, v)| v.clone()).collect(),
+        })
     }
+
+    /// The category of the first keyword `text` contains.
+    pub(super) fn first(&self, text: &str) -> Option<&str> {
+        self.set.matches(text).iter().next().map(|i| self.categories[i].as_str())
+    }
+}
+
+/// One keyword as a pattern: a whole word, any case, a space matching spaces or hyphens.
+fn keyword_pattern(k: &str) -> String {
+    format!(r"(?i)\b{}\b", regex_escape(k).replace(' ', r"[\s\-]+"))
 }
 
 fn regex_escape(s: &str) -> String {
@@ -237,19 +254,120 @@ pub(super) struct Rows {
 /// or a keyword.
 pub(super) fn category_expr(tax: &Taxonomy, r: Rows) -> Expr {
     let hint = r.hint.unwrap_or_else(|| lit(NULL).cast(DataType::String));
-    let raw_and_text = concat_str([r.raw.clone(), r.free_text.clone()], " | ", true);
-    let general_free = Taxonomy::keyword_expr(&tax.keywords, r.free_text.clone());
-    let general_all = Taxonomy::keyword_expr(&tax.keywords, raw_and_text);
-    let fallback = tax.fallback.clone().map_or_else(|| lit(NULL).cast(DataType::String), lit);
-    let mut out = coalesce(&[general_all, hint.clone(), r.raw.clone()]);
-    out = when(r.mode.clone().eq(lit(-2))).then(coalesce(&[general_free, hint.clone(), fallback])).otherwise(out);
-    for (i, rule) in tax.refine.iter().enumerate().rev() {
-        let kw = Taxonomy::keyword_expr(&rule.keywords, r.free_text.clone());
-        out = when(r.mode.clone().eq(lit(i as i32)))
-            .then(coalesce(&[kw, hint.clone(), lit(rule.otherwise.clone())]))
-            .otherwise(out);
+    let rules = match Rules::new(tax) {
+        Ok(rules) => std::sync::Arc::new(rules),
+        // Keywords are escaped, so this is a bug; say so when the plan runs.
+        Err(e) => {
+            let message = e.to_string();
+            return r.raw.map(
+                move |_| Err(polars_err!(ComputeError: "keyword patterns: {message}")),
+                |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+            );
+        }
+    };
+    map_multiple(
+        move |c: &mut [Column]| rules.apply(c),
+        [r.raw, r.free_text, r.mode, r.exact, hint],
+        |_, f: &[Field]| Ok(Field::new(f[0].name().clone(), DataType::String)),
+    )
+}
+
+/// One field's rules, compiled: each row's category in one pass that
+/// matches only the keywords its rule asks for (at most one multi-pattern
+/// search per row, instead of every keyword set over every row).
+struct Rules {
+    general: KeywordSet,
+    refine: Vec<(KeywordSet, String)>,
+    fallback: Option<String>,
+}
+
+impl Rules {
+    fn new(tax: &Taxonomy) -> std::result::Result<Self, regex::Error> {
+        Ok(Rules {
+            general: KeywordSet::new(&tax.keywords)?,
+            refine: tax
+                .refine
+                .iter()
+                .map(|r| Ok((KeywordSet::new(&r.keywords)?, r.otherwise.clone())))
+                .collect::<std::result::Result<_, regex::Error>>()?,
+            fallback: tax.fallback.clone(),
+        })
     }
-    when(r.mode.eq(lit(-1))).then(r.exact).otherwise(out)
+
+    /// The category of one row: an exact value's; a refined value's
+    /// keyword in the free text, else the hint, else its own category; a
+    /// catch-all's keyword in the free text, else the hint, else the
+    /// fallback; any other value's keyword in the value or the free text,
+    /// else the hint, else the value as it is.
+    fn row<'a>(
+        &'a self,
+        raw: Option<&'a str>,
+        text: Option<&'a str>,
+        mode: Option<i32>,
+        exact: Option<&'a str>,
+        hint: Option<&'a str>,
+    ) -> Option<std::borrow::Cow<'a, str>> {
+        use std::borrow::Cow;
+        let found = |set: &'a KeywordSet, t: Option<&str>| t.and_then(|t| set.first(t)).map(Cow::Borrowed);
+        match mode {
+            Some(-1) => exact.map(Cow::Borrowed),
+            Some(-2) => {
+                found(&self.general, text).or(hint.map(Cow::Borrowed)).or(self.fallback.as_deref().map(Cow::Borrowed))
+            }
+            Some(i) if i >= 0 && (i as usize) < self.refine.len() => {
+                let (set, otherwise) = &self.refine[i as usize];
+                found(set, text).or(hint.map(Cow::Borrowed)).or(Some(Cow::Borrowed(otherwise.as_str())))
+            }
+            _ => {
+                let both = match (raw, text) {
+                    (Some(r), Some(t)) => Some(Cow::Owned(format!("{r} | {t}"))),
+                    (r, t) => r.or(t).map(Cow::Borrowed),
+                };
+                both.as_deref()
+                    .and_then(|t| self.general.first(t))
+                    .map(Cow::Borrowed)
+                    .or(hint.map(Cow::Borrowed))
+                    .or(raw.map(Cow::Borrowed))
+            }
+        }
+    }
+
+    /// [`Self::row`] over the columns raw, free text, mode, exact, hint; rows in parallel pieces.
+    fn apply(&self, c: &mut [Column]) -> PolarsResult<Column> {
+        use rayon::prelude::*;
+        let cols: Vec<Series> = [0, 1, 3, 4]
+            .iter()
+            .map(|&k| c[k].as_materialized_series().cast(&DataType::String))
+            .collect::<PolarsResult<_>>()?;
+        let texts: Vec<Vec<Option<&str>>> =
+            cols.iter().map(|s| Ok(s.str()?.iter().collect())).collect::<PolarsResult<_>>()?;
+        let (raw, free, exact, hint) = (&texts[0], &texts[1], &texts[2], &texts[3]);
+        let mode: Vec<Option<i32>> = c[2].as_materialized_series().cast(&DataType::Int32)?.i32()?.iter().collect();
+        // Literal inputs (no free text, no hint) come as one value for every row.
+        let n = c.iter().map(|c| c.len()).max().unwrap_or(0);
+        fn at<'s>(v: &[Option<&'s str>], i: usize) -> Option<&'s str> {
+            if v.len() == 1 {
+                v[0]
+            } else {
+                v[i]
+            }
+        }
+        let mode_at = |i: usize| if mode.len() == 1 { mode[0] } else { mode[i] };
+        let size = n.div_ceil(rayon::current_num_threads().max(1)).max(4096);
+        let starts: Vec<usize> = (0..n).step_by(size.max(1)).collect();
+        let pieces: Vec<Vec<Option<String>>> = starts
+            .into_par_iter()
+            .map(|start| {
+                (start..(start + size).min(n))
+                    .map(|i| {
+                        self.row(at(raw, i), at(free, i), mode_at(i), at(exact, i), at(hint, i)).map(|c| c.into_owned())
+                    })
+                    .collect()
+            })
+            .collect();
+        let out: StringChunked = pieces.into_iter().flatten().collect();
+        Ok(out.with_name(c[0].name().clone()).into_column())
+    }
 }
 
 /// The per-value table of one field: raw value → (rule code, exact category).
@@ -273,6 +391,41 @@ pub(super) fn decisions(tax: &Taxonomy, raws: &[String]) -> PolarsResult<DataFra
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_keyword_pass_finds_what_each_keyword_alone_finds_first() {
+        let keywords: Vec<(String, String)> = [
+            ("one-way attack drone", "drone/UAV"),
+            ("drone", "drone/UAV"),
+            ("rocket", "rocket"),
+            ("IED", "IED"),
+            ("car bomb", "VBIED"),
+            ("bomb", "explosive"),
+            ("C-RAM", "air defence"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let set = KeywordSet::new(&keywords).unwrap();
+        let each: Vec<regex::Regex> =
+            keywords.iter().map(|(k, _)| regex::Regex::new(&keyword_pattern(k)).unwrap()).collect();
+        let words = [
+            "a", "one", "way", "one-way", "attack", "drone", "drones", "Rocket", "ied", "car", "bomb", "c-ram",
+            "C RAM", "bombing", "-", ",", "é",
+        ];
+        let mut x: u64 = 3;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(x % 9) {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(words[(x >> 33) as usize % words.len()]);
+                text.push(if x % 3 == 0 { '-' } else { ' ' });
+            }
+            x = x.wrapping_add(1);
+            let naive = keywords.iter().zip(&each).find(|(_, r)| r.is_match(&text)).map(|((_, v), _)| v.as_str());
+            assert_eq!(set.first(&text), naive, "{text:?}");
+        }
+    }
 
     fn weapons() -> Taxonomy {
         let mut t = Taxonomy::default();
@@ -302,13 +455,11 @@ mod tests {
     #[test]
     fn keywords_match_whole_words_in_order() {
         let t = weapons();
-        let df = DataFrame::new_infer_height(vec![Column::new(
-            "text".into(),
-            ["A one-way attack drone and a rocket", "Katyusha ROCKET fire", "rocketry club"],
-        )])
-        .unwrap();
-        let out = df.lazy().select([Taxonomy::keyword_expr(&t.keywords, col("text")).alias("k")]).collect().unwrap();
-        let k: Vec<Option<&str>> = out.column("k").unwrap().str().unwrap().iter().collect();
+        let set = KeywordSet::new(&t.keywords).unwrap();
+        let k: Vec<Option<&str>> = ["A one-way attack drone and a rocket", "Katyusha ROCKET fire", "rocketry club"]
+            .iter()
+            .map(|text| set.first(text))
+            .collect();
         assert_eq!(k, [Some("drone/UAV"), Some("rocket"), None]);
         assert_eq!(t.value("Drone/UAV"), Some("drone/UAV"));
     }
