@@ -344,3 +344,54 @@ fn a_partitioned_store_holds_each_year_in_its_folder_and_answers_as_one_file() {
         .failure()
         .stderr(contains("is a store in one file"));
 }
+
+#[test]
+fn a_report_config_becomes_one_export_per_distinct_counting() {
+    let o = sitrep()
+        .args(["sql", "--dialect", "spark", "--table", "incidents", "--into", "/data/results", "--config"])
+        .arg(repo("sitrep.toml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sql = String::from_utf8(o.stdout).unwrap();
+    let cfg = sitrep::config::Config::load(&repo("sitrep.toml")).unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    // Every entry only the incidents can give is named as left out.
+    use sitrep::render::chart::ChartKind;
+    let needs: Vec<&String> = cfg
+        .charts
+        .iter()
+        .filter(|c| c.kind == ChartKind::Gap || c.options.alerts || sitrep::query::needs_incidents(&c.query).is_some())
+        .map(|c| &c.name)
+        .chain(
+            cfg.tables
+                .iter()
+                .filter(|t| {
+                    t.by_period_name || t.escalation.is_some() || sitrep::query::needs_incidents(&t.query).is_some()
+                })
+                .map(|t| &t.name),
+        )
+        .collect();
+    assert!(needs.len() >= 3, "{needs:?}");
+    for name in &needs {
+        assert!(stderr.contains(&format!("{name:?} left out")), "{name}: {stderr}");
+        assert!(!sql.contains(&format!("-- {name}\n")), "{name}");
+    }
+    assert_eq!(stderr.matches(" left out: ").count(), needs.len(), "{stderr}");
+    let exports = sql.matches("INSERT OVERWRITE DIRECTORY '/data/results/").count();
+    let distinct: BTreeSet<String> = cfg
+        .charts
+        .iter()
+        .map(|c| &c.query)
+        .chain(cfg.tables.iter().map(|t| &t.query))
+        .map(|q| {
+            format!(
+                "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+                q.every, q.by, q.from, q.to, q.filters, q.min_precision, q.split_actors
+            )
+        })
+        .collect();
+    assert!(exports >= 3 && exports <= distinct.len(), "{exports} exports, {} distinct queries", distinct.len());
+    assert_eq!(exports, sql.matches("-- sitrep base aggregate (spark)").count());
+    assert!(stderr.contains("left out: alert markers"), "{stderr}");
+}
