@@ -94,7 +94,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let bar = super::progress::attach(&mut inputs, false);
-    let prepared = sitrep::pipeline::load(&inputs, &Needs::rows().listing_unmapped())?;
+    // Listing unmapped values is a pass per column: only when asked.
+    let needs = if args.unmapped { Needs::rows().listing_unmapped() } else { Needs::rows() };
+    let prepared = sitrep::pipeline::load(&inputs, &needs)?;
     drop(bar);
     let (loaded, unmapped) = (&prepared.loaded, &prepared.unmapped);
     let s = summarise(&loaded.frame, args.top)?;
