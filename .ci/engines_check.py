@@ -75,6 +75,65 @@ def sitrep(binary, *args):
     return p.stdout
 
 
+# Canonical views: the same file loaded raw as the source table, the view
+# over it against sitrep's own ingest of it. These columns must agree on
+# every row; the others (names the alias table knows only by convention,
+# GDELT's CAMEO codes, keyword categories in free text) are counted.
+EXACT = ["incident_id", "date", "date_end", "date_precision", "country", "admin1", "location", "latitude",
+         "longitude", "event_type", "fatalities", "fatalities_low", "fatalities_high", "source", "notes"]
+GDELT_COLUMNS = (["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
+                 + [f"{w}{p}" for w in ("Actor1", "Actor2") for p in (
+                     "Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
+                     "Religion2Code", "Type1Code", "Type2Code", "Type3Code")]
+                 + ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+                    "NumMentions", "NumSources", "NumArticles", "AvgTone"]
+                 + [f"{g}_{p}" for g in ("Actor1Geo", "Actor2Geo", "ActionGeo") for p in (
+                     "Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")]
+                 + ["DATEADDED", "SOURCEURL"])
+
+
+def views(binary, work, failures):
+    import duckdb
+    import sqlglot
+    files = [
+        ("ucdp", os.path.join(REPO, "data", "ucdp_ged_syria_2016-2019.csv"), None),
+        ("acled", os.path.join(REPO, "tests", "data", "acled_iraq_syria_yemen.csv"), None),
+        ("gdelt", os.path.join(REPO, "tests", "data", "gdelt2_iraq_syria_yemen.export.CSV"), GDELT_COLUMNS),
+    ]
+    for preset, path, names in files:
+        store = os.path.join(work, f"view-{preset}.parquet")
+        sitrep(binary, "ingest", "--quiet", "--store", store, path)
+        for dialect in ("duckdb", "spark", "bigquery"):
+            con = duckdb.connect()
+            if names:
+                con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv('{path}', all_varchar = true, "
+                            f"header = false, delim = '\t', quote = '', names = {names!r})")
+            else:
+                con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv('{path}', all_varchar = true, header = true)")
+            texts = [sitrep(binary, "sql", "--mapping-table", "--dialect", dialect, "--table", "sitrep_mapping"),
+                     sitrep(binary, "sql", "--view", "--preset", preset, "--dialect", dialect, "--table", "src",
+                            "--name", "v")]
+            for text in texts:
+                statements = [text] if dialect == "duckdb" else sqlglot.transpile(text, read=dialect, write="duckdb")
+                for st in statements:
+                    con.execute(st)
+            con.execute(f"CREATE VIEW local AS SELECT * FROM read_parquet('{store}')")
+            rows = con.execute("SELECT count(*) FROM v").fetchone()[0]
+            local = con.execute("SELECT count(*) FROM local").fetchone()[0]
+            differ = {}
+            for column in [r[0] for r in con.execute("DESCRIBE v").fetchall()]:
+                differ[column] = con.execute(
+                    f'SELECT count(*) FROM v JOIN local l USING (incident_id) '
+                    f'WHERE v."{column}" IS DISTINCT FROM l."{column}"').fetchone()[0]
+            bad = {c: n for c, n in differ.items() if c in EXACT and n}
+            if rows != local or bad:
+                failures.append(f"view {preset} ({dialect}): {rows} rows vs {local}; differ {bad}")
+                print(f"FAIL view {preset} ({dialect}): {rows} rows vs {local} local; differ {bad}", flush=True)
+            others = ", ".join(f"{c} {n}" for c, n in differ.items() if n and c not in EXACT) or "none"
+            print(f"view {preset} ({dialect}): {rows} rows, {len(EXACT)} columns equal on every row; "
+                  f"rows differing elsewhere: {others}", flush=True)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -189,6 +248,7 @@ def main():
                     print(f"FAIL report file {f} differs", flush=True)
         print(f"report: {len(written)} files from Spark's results compared", flush=True)
         spark.stop()
+        views(binary, work, failures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

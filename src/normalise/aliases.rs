@@ -187,6 +187,21 @@ impl AliasTable {
         }
     }
 
+    /// Every spelling the table knows (each group's name and aliases) with
+    /// what it resolves to, in table order: the rows of a mapping table an
+    /// engine joins (`sitrep sql --mapping-table`).
+    pub fn spellings(&self) -> Vec<(String, Resolved)> {
+        let mut out = Vec::new();
+        for g in &self.groups {
+            for key in std::iter::once(&g.name).chain(&g.aliases) {
+                if let Some(r) = self.exact(key) {
+                    out.push((key.clone(), r));
+                }
+            }
+        }
+        out
+    }
+
     /// The target types the table's groups name (checked against the taxonomy).
     pub(super) fn target_types(&self) -> impl Iterator<Item = &str> {
         self.groups.iter().filter_map(|g| g.target_type.as_deref())

@@ -191,6 +191,16 @@ impl Taxonomy {
         }
     }
 
+    /// Source values with a category of their own, folded, with it: exact
+    /// values, and values refined by keywords with the category they get
+    /// when no keyword is found. In key order.
+    pub fn value_rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        rows.extend(self.refine_index.iter().map(|(k, &i)| (k.clone(), self.refine[i].otherwise.clone())));
+        rows.sort();
+        rows
+    }
+
     /// The category of an exact source value.
     pub fn value(&self, raw: &str) -> Option<&str> {
         self.values.get(&fold(raw)).map(String::as_str)

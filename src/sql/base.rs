@@ -33,7 +33,12 @@ pub fn table_ref(dialect: Dialect, table: &str) -> Result<String> {
     if t.is_empty() {
         return Err(Error::Usage("--table: give a table, a view or a Parquet path".into()));
     }
-    let is_path = t.ends_with(".parquet") || t.contains('/') || t.contains('\\') || Path::new(t).is_dir();
+    // A bare name is a table even when a folder of that name is here (`src`),
+    // unless the folder is a partitioned store.
+    let is_path = t.ends_with(".parquet")
+        || t.contains('/')
+        || t.contains('\\')
+        || (Path::new(t).is_dir() && crate::store::is_partitioned(Path::new(t)));
     if !is_path {
         let quoted = t.contains('`') || t.contains('"');
         return Ok(match dialect {
