@@ -31,6 +31,10 @@ pub struct SqlArgs {
     /// The source layout of --view: gdelt, acled or ucdp (gtd too).
     #[arg(long, value_name = "P")]
     pub preset: Option<String>,
+    /// With --view: the mapping table it joins (written by --mapping-table;
+    /// BigQuery views need it qualified, project.dataset.sitrep_mapping).
+    #[arg(long, value_name = "TABLE", default_value = "sitrep_mapping")]
+    pub mapping: String,
     /// The name of the view (default: incidents).
     #[arg(long, value_name = "VIEW", default_value = "incidents")]
     pub name: String,
@@ -89,7 +93,7 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
         if matches!(preset, Preset::Auto | Preset::Native) {
             return Err(super::usage("--view maps a source's own layout: --preset gdelt, acled, ucdp or gtd"));
         }
-        sitrep::sql::view::view_sql(preset, dialect(args)?, table(args)?, &args.name)?
+        sitrep::sql::view::view_with_mapping(preset, dialect(args)?, table(args)?, &args.name, &args.mapping)?
     } else if let Some(path) = &args.config {
         let cfg = sitrep::config::Config::load(path)?;
         let table = table(args)?;
