@@ -337,20 +337,7 @@ pub fn scan(path: &Path, columns: Option<&[String]>) -> Result<Option<Loaded>> {
         return Ok(None);
     }
     let Some(lf) = crate::ingest::canonical_scan(path, columns)? else { return Ok(None) };
-    let summary = FileSummary {
-        path: path.to_path_buf(),
-        layout: "sitrep store (canonical Parquet)".into(),
-        format: Format::Parquet,
-        has_header: true,
-        read: meta.rows,
-        accepted: meta.rows,
-        rejected: 0,
-        date_order: None,
-        counts: Default::default(),
-        fed: Vec::new(),
-        unused: Vec::new(),
-        dates: None,
-    };
+    let summary = FileSummary::whole(path, "sitrep store (canonical Parquet)", Format::Parquet, meta.rows);
     Ok(Some(Loaded {
         frame: DataFrame::empty(),
         scan: Some(lf),

@@ -182,20 +182,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
             if let Some(df) = scan_store(path, opts.columns.as_deref())? {
                 let n = df.height() as u64;
                 opts.progress.add(std::fs::metadata(path).map_or(0, |m| m.len()), n);
-                let summary = FileSummary {
-                    path: path.to_path_buf(),
-                    layout: "sitrep store (canonical Parquet)".into(),
-                    format,
-                    has_header: true,
-                    read: n,
-                    accepted: n,
-                    rejected: 0,
-                    date_order: None,
-                    counts: Default::default(),
-                    fed: Vec::new(),
-                    unused: Vec::new(),
-                    dates: None,
-                };
+                let summary = FileSummary::whole(path, "sitrep store (canonical Parquet)", format, n);
                 return Ok((df, Vec::new(), summary));
             }
             let df = source::read_parquet(path)?;

@@ -193,6 +193,26 @@ pub struct FileSummary {
     pub dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
+impl FileSummary {
+    /// A source read whole, every row accepted (a sitrep store, an engine's table).
+    pub fn whole(path: impl Into<std::path::PathBuf>, layout: impl Into<String>, format: Format, rows: u64) -> Self {
+        FileSummary {
+            path: path.into(),
+            layout: layout.into(),
+            format,
+            has_header: true,
+            read: rows,
+            accepted: rows,
+            rejected: 0,
+            date_order: None,
+            counts: Default::default(),
+            fed: Vec::new(),
+            unused: Vec::new(),
+            dates: None,
+        }
+    }
+}
+
 /// Canonical incidents from one or more files, and what was rejected.
 #[derive(Clone)]
 pub struct Loaded {

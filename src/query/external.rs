@@ -106,20 +106,12 @@ impl BaseAggregate {
     pub fn summary(&self) -> crate::ingest::FileSummary {
         let name = self.table.trim_end_matches('/').rsplit(['/', '\\']).next().unwrap_or(&self.table);
         let name = if name.is_empty() { self.path.display().to_string() } else { name.trim_matches('`').to_string() };
-        crate::ingest::FileSummary {
-            path: PathBuf::from(name),
-            layout: format!("base aggregate of {} computed by an engine", self.table),
-            format: crate::ingest::Format::Parquet,
-            has_header: true,
-            read: self.table_rows,
-            accepted: self.table_rows,
-            rejected: 0,
-            date_order: None,
-            counts: Default::default(),
-            fed: Vec::new(),
-            unused: Vec::new(),
-            dates: None,
-        }
+        crate::ingest::FileSummary::whole(
+            name,
+            format!("base aggregate of {} computed by an engine", self.table),
+            crate::ingest::Format::Parquet,
+            self.table_rows,
+        )
     }
 
     /// The groups' counts over the whole table as the aggregate of `all`

@@ -180,6 +180,28 @@ fn value_test(s: &Sql, expr: &str, column: &str, values: &[String]) -> String {
     format!("({})", parts.join(" OR "))
 }
 
+/// A result row that carries a count but no group or sums: its kind, null
+/// group values, the precision, the count, zeros, first and last date, and
+/// the query description (coverage rows only).
+#[allow(clippy::too_many_arguments)]
+fn count_row(
+    s: &Sql,
+    kind: &str,
+    groups: usize,
+    precision: &str,
+    count: &str,
+    first: &str,
+    last: &str,
+    query: Option<&str>,
+) -> Vec<String> {
+    let mut cols = vec![format!("'{kind}'"), "CAST(NULL AS DATE)".to_string()];
+    cols.extend((0..groups).map(|_| s.null_text()));
+    cols.extend([precision.to_string(), count.to_string()]);
+    cols.extend((0..4).map(|_| s.zero()));
+    cols.extend([first.to_string(), last.to_string(), query.map_or_else(|| s.null_text(), str::to_string)]);
+    cols
+}
+
 /// A CTE of the incidents of `from` matching `pred`, with their group values as text.
 fn rows_cte(s: &Sql, q: &Query, name: &str, from: &str, pred: &[String]) -> String {
     let id = |n: &str| s.d.ident(n);
@@ -383,10 +405,8 @@ fn parts(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Result<(Str
     ctes.push(format!("r AS (\n  SELECT {} FROM {u}{placed_where})", r_cols.join(", ")));
     sql.push_str(&format!("WITH {}\n", ctes.join(",\n")));
 
-    let null_groups = |n: usize| -> Vec<String> { (0..n).map(|_| s.null_text()).collect() };
     let by_names: Vec<String> = q.by.iter().map(|b| id(b)).collect();
     let gk: Vec<String> = (0..q.by.len()).map(|k| format!("g{k}")).collect();
-    let zero = s.zero();
     let count_ids = if split { "COUNT(DISTINCT id)" } else { "COUNT(*)" };
 
     // Placed: one row per period × group.
@@ -409,36 +429,22 @@ fn parts(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Result<(Str
 
     // Unplaced: incidents too coarse for the period, by precision.
     if let Some(list) = &placeable {
-        let mut cols = vec!["'unplaced'".to_string(), "CAST(NULL AS DATE)".into()];
-        cols.extend(null_groups(q.by.len()));
-        cols.extend([
-            "prec".to_string(),
-            count_ids.into(),
-            zero.clone(),
-            zero.clone(),
-            zero.clone(),
-            zero.clone(),
-            "CAST(NULL AS DATE)".into(),
-            "CAST(NULL AS DATE)".into(),
-            s.null_text(),
-        ]);
+        let cols =
+            count_row(&s, "unplaced", q.by.len(), "prec", count_ids, "CAST(NULL AS DATE)", "CAST(NULL AS DATE)", None);
         parts.push(format!("SELECT {}\nFROM {u} WHERE prec NOT IN ({list}) GROUP BY prec", cols.join(", ")));
     }
     // With the split: the distinct incidents placed.
     if split {
-        let mut cols = vec!["'incidents'".to_string(), "CAST(NULL AS DATE)".into()];
-        cols.extend(null_groups(q.by.len()));
-        cols.extend([
-            s.null_text(),
-            "COUNT(DISTINCT id)".into(),
-            zero.clone(),
-            zero.clone(),
-            zero.clone(),
-            zero.clone(),
-            "CAST(NULL AS DATE)".into(),
-            "CAST(NULL AS DATE)".into(),
-            s.null_text(),
-        ]);
+        let cols = count_row(
+            &s,
+            "incidents",
+            q.by.len(),
+            &s.null_text(),
+            "COUNT(DISTINCT id)",
+            "CAST(NULL AS DATE)",
+            "CAST(NULL AS DATE)",
+            None,
+        );
         parts.push(format!("SELECT {}\nFROM r", cols.join(", ")));
     }
     // Ranking: each group's counts over the whole table (no dates, no
@@ -460,19 +466,9 @@ fn parts(q: &Query, dialect: Dialect, table: &str, by_year: bool) -> Result<(Str
         parts.push(format!("SELECT {}\nFROM {ua} GROUP BY {}", cols.join(", "), groups.join(", ")));
     }
     // Coverage: the whole table's dates, and what the rows answer.
-    let mut cols = vec!["'coverage'".to_string(), "CAST(NULL AS DATE)".into()];
-    cols.extend(null_groups(q.by.len()));
-    cols.extend([
-        s.null_text(),
-        "COUNT(*)".into(),
-        zero.clone(),
-        zero.clone(),
-        zero.clone(),
-        zero,
-        format!("MIN({})", id(c::DATE)),
-        format!("MAX({})", id(c::DATE)),
-        s.d.string(&format!("{}{TABLE_KEY}{table}", describe(q))),
-    ]);
+    let (lo, hi) = (format!("MIN({})", id(c::DATE)), format!("MAX({})", id(c::DATE)));
+    let what = s.d.string(&format!("{}{TABLE_KEY}{table}", describe(q)));
+    let cols = count_row(&s, "coverage", q.by.len(), &s.null_text(), "COUNT(*)", &lo, &hi, Some(&what));
     parts.push(format!("SELECT {}\nFROM {from}", cols.join(", ")));
 
     sql.push_str(&parts.join("\nUNION ALL\n"));
