@@ -9,6 +9,8 @@ grid: monthly incidents and fatalities by target_type x country, every month
   x every pair present, zero-filled, counting incidents dated to the day, week
   or month, as `sitrep agg --every month --by target_type,country --fill-zeros`.
   (sitrep also normalises target types with its taxonomy, which these do not.)
+copy: the CSV into a Parquet file (DuckDB's COPY, polars' sink_parquet), beside
+  `sitrep ingest`, which also validates, normalises and upserts.
 Prints the number of result rows (so the engines can be cross-checked).
 """
 import sys
@@ -105,6 +107,23 @@ def grid_duckdb(path):
     return len(duckdb.sql(sql).fetchall())
 
 
+def copy_duckdb(path):
+    """The CSV into Parquet: what `sitrep ingest` is measured against (issue 17)."""
+    import duckdb
+
+    out = path + ".duckdb.parquet"
+    duckdb.sql(f"COPY (FROM read_csv('{path}', header=true)) TO '{out}' (FORMAT parquet)")
+    return duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchall()[0][0]
+
+
+def copy_polars(path):
+    import polars as pl
+
+    out = path + ".polars.parquet"
+    pl.scan_csv(path, schema_overrides={"fatalities": pl.Int64}).sink_parquet(out)
+    return pl.scan_parquet(out).select(pl.len()).collect().item()
+
+
 if __name__ == "__main__":
     engine, query, path = sys.argv[1], sys.argv[2], sys.argv[3]
     runs = {
@@ -112,5 +131,7 @@ if __name__ == "__main__":
         ("duckdb", "weekly"): run_duckdb,
         ("polars", "grid"): grid_polars,
         ("duckdb", "grid"): grid_duckdb,
+        ("duckdb", "copy"): copy_duckdb,
+        ("polars", "copy"): copy_polars,
     }
     print(runs[(engine, query)](path))

@@ -4,6 +4,8 @@
 #   weekly  weekly incidents + fatalities by the top-10 actors + "Other"
 #   grid    monthly target_type x country grid, zero-filled
 #   report  a full `sitrep weekly` report (4 charts + summary) on the store
+#   ingest  CSV into the store, beside DuckDB's COPY and polars' sink_parquet
+#   check   `sitrep check` on the CSV, as a ratio to the weekly query on it
 #
 #   bench/query.sh [ROWS...]        default: 1000000 10000000
 #   BENCH_50M=1 bench/query.sh      also a 50M-row Parquet store (generated
@@ -88,6 +90,16 @@ for n in "${rows[@]}"; do
   rm -f "$store"
   read -r t m < <(measure 1 "$bin" ingest "$csv" --store "$store" --quiet)
   row "$n" "ingest CSV into store" "$t" "$m"
+  if [ -n "$py" ]; then
+    for engine in duckdb polars; do
+      read -r te me < <(measure 1 "$py" bench/compare.py "$engine" copy "$csv")
+      row "$n" "  $engine CSV -> Parquet" "$te" "$me" "   ingest/$engine = $(awk -v a="$t" -v b="$te" 'BEGIN { printf "%.2f", a / b }')x"
+    done
+  fi
+  # check costs no more than a query (target: <= 1.2x weekly from the CSV).
+  read -r tc mc < <(measure "$runs" "$bin" check "$csv")
+  read -r tw _ < <(measure "$runs" "$bin" "${weekly[@]}" "$csv")
+  row "$n" "check CSV" "$tc" "$mc" "   check/weekly = $(awk -v a="$tc" -v b="$tw" 'BEGIN { printf "%.2f", a / b }')x"
   compare "$n" weekly "$csv" CSV "${weekly[@]}" "$csv"
   compare "$n" weekly "$store" store "${weekly[@]}" --store "$store"
   compare "$n" grid "$csv" CSV "${grid[@]}" "$csv"
