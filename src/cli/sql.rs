@@ -28,14 +28,14 @@ pub struct SqlArgs {
     /// gdelt, acled, ucdp) to the canonical schema.
     #[arg(long, requires = "preset")]
     pub view: bool,
-    /// The source layout of --view: gdelt, acled or ucdp (gtd too).
+    /// The source layout of --view: gdelt, acled or ucdp.
     #[arg(long, value_name = "P")]
     pub preset: Option<String>,
     /// With --view: the mapping table it joins (written by --mapping-table;
     /// BigQuery views need it qualified, project.dataset.sitrep_mapping).
     #[arg(long, value_name = "TABLE", default_value = "sitrep_mapping")]
     pub mapping: String,
-    /// The name of the view (default: incidents).
+    /// The name of the view.
     #[arg(long, value_name = "VIEW", default_value = "incidents")]
     pub name: String,
     /// Instead of a query: the alias and taxonomy tables a view joins, as
@@ -96,6 +96,7 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
         sitrep::sql::view::view_with_mapping(preset, dialect(args)?, table(args)?, &args.name, &args.mapping)?
     } else if let Some(path) = &args.config {
         let cfg = sitrep::config::Config::load(path)?;
+        dialect(args)?;
         let table = table(args)?;
         let into = args.into.as_deref().map(|folder| sitrep::sql::base::Into { folder });
         let (text, notes) = sitrep::sql::base::script(&cfg, dialect(args)?, table, by_year(args, table)?, into)?;
@@ -105,6 +106,7 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
         text
     } else {
         let q = args.query.query(&args.query.to_def())?;
+        dialect(args)?;
         let table = table(args)?;
         sitrep::sql::base::statement(&q, dialect(args)?, table, by_year(args, table)?)?
     };

@@ -395,3 +395,61 @@ fn a_report_config_becomes_one_export_per_distinct_counting() {
     assert_eq!(exports, sql.matches("-- sitrep base aggregate (spark)").count());
     assert!(stderr.contains("left out: alert markers"), "{stderr}");
 }
+
+#[test]
+fn a_config_with_data_aggregate_reports_from_the_engines_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = incidents();
+    let csv = dir.path().join("incidents.csv");
+    write_incidents(&csv, &rows);
+    std::fs::write(dir.path().join("base.csv"), naive_base(&rows)).unwrap();
+    let entries = r#"
+[time]
+week_start = "sat"
+
+[report]
+title = "Made-up incidents"
+
+[[chart]]
+name = "weekly_actors"
+kind = "line"
+every = "week"
+by = ["actor"]
+split_actors = true
+top = 3
+
+[[table]]
+name = "weekly_actors_table"
+every = "week"
+by = ["actor"]
+split_actors = true
+fill_zeros = true
+
+[[chart]]
+name = "gaps"
+kind = "gap"
+"#;
+    let local =
+        format!("[data]\nfiles = [\"incidents.csv\"]\npreset = \"native\"\nattribution = \"Made-up rows\"\n{entries}");
+    let engine = format!("[data]\naggregate = [\"base.csv\"]\nattribution = \"Made-up rows\"\n{entries}");
+    std::fs::write(dir.path().join("local.toml"), local).unwrap();
+    std::fs::write(dir.path().join("engine.toml"), engine).unwrap();
+    let run = |config: &str, out: &str| {
+        sitrep()
+            .args(["report", "--quiet", "--config"])
+            .arg(dir.path().join(config))
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .assert()
+            .success()
+    };
+    run("local.toml", "local");
+    // A gap chart needs the incidents: left out, and said.
+    run("engine.toml", "engine").stderr(contains("chart \"gaps\" left out: a gap chart needs the incidents"));
+    for f in ["weekly_actors.svg", "weekly_actors_table.csv"] {
+        let a = std::fs::read(dir.path().join("local").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("engine").join(f)).unwrap();
+        assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b), "{f}");
+    }
+    assert!(!dir.path().join("engine").join("gaps.svg").exists());
+}
