@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use polars::prelude::DataFrame;
 use sitrep::pipeline::Needs;
 use sitrep::text::count;
 
@@ -36,6 +37,11 @@ pub struct IngestArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Ingest in batches (memory bounded, the input spilled to disk beside
+    /// the store) when the inputs add up to this many bytes or more
+    /// (default 256 MB; 0: always).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub stream_above: Option<u64>,
 }
 
 /// Ids from a delete list: a CSV with an `event_id_cnty` or `incident_id`
@@ -78,17 +84,35 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         args.delete.as_ref().map_or(String::new(), |p| p.display().to_string())
     );
     let mut inputs = args.input.inputs()?;
-    let (frame, normaliser, loaded) = if inputs.files.is_empty() {
+    let replace_files: Vec<String> = if args.replace_source {
+        inputs.files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect()
+    } else {
+        Vec::new()
+    };
+    let partition = match args.partition.as_deref() {
+        None => sitrep::store::Partition::None,
+        Some("year") => sitrep::store::Partition::Year,
+        Some(other) => return Err(super::usage(format!("--partition: {other:?}; the one partitioning is year"))),
+    };
+    let opts = sitrep::store::UpsertOptions { replace_files, delete_ids, partition };
+    let streamed = !inputs.files.is_empty() && sitrep::pipeline::stream::streams(&inputs, args.stream_above);
+    let (frame, normaliser, loaded, streamed) = if streamed {
+        let bar = super::progress::attach(&mut inputs, args.quiet);
+        let (change, loaded, _) = sitrep::pipeline::stream::ingest(&inputs, &args.store, &opts, Default::default())
+            .with_context(|| format!("updating the store {}", args.store.display()))?;
+        drop(bar);
+        (DataFrame::empty(), None, Some(loaded), Some(change))
+    } else if inputs.files.is_empty() {
         if !args.store.exists() {
             return Err(super::usage(format!("--delete: the store {} does not exist", args.store.display())));
         }
         let meta = sitrep::store::read_meta(&args.store)?;
-        (sitrep::store::read_store(&args.store)?.clear(), meta.normaliser, None)
+        (sitrep::store::read_store(&args.store)?.clear(), meta.normaliser, None, None)
     } else {
         let bar = super::progress::attach(&mut inputs, args.quiet);
         let prepared = sitrep::pipeline::load(&inputs, &Needs::ingest())?;
         drop(bar);
-        (prepared.loaded.frame.clone(), prepared.normaliser.clone(), Some(prepared.loaded))
+        (prepared.loaded.frame.clone(), prepared.normaliser.clone(), Some(prepared.loaded), None)
     };
     if let Some(loaded) = &loaded {
         if !args.quiet && inputs.key.is_empty() && !args.replace_source {
@@ -105,19 +129,11 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let replace_files: Vec<String> = if args.replace_source {
-        inputs.files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect()
-    } else {
-        Vec::new()
+    let change = match streamed {
+        Some(change) => change,
+        None => sitrep::store::upsert_with(&args.store, &frame, normaliser.as_deref(), &opts)
+            .with_context(|| format!("updating the store {}", args.store.display()))?,
     };
-    let partition = match args.partition.as_deref() {
-        None => sitrep::store::Partition::None,
-        Some("year") => sitrep::store::Partition::Year,
-        Some(other) => return Err(super::usage(format!("--partition: {other:?}; the one partitioning is year"))),
-    };
-    let opts = sitrep::store::UpsertOptions { replace_files, delete_ids, partition };
-    let change = sitrep::store::upsert_with(&args.store, &frame, normaliser.as_deref(), &opts)
-        .with_context(|| format!("updating the store {}", args.store.display()))?;
     if !args.quiet {
         let mut out = std::io::stdout().lock();
         for f in loaded.iter().flat_map(|l| &l.files) {

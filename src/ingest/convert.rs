@@ -616,36 +616,47 @@ fn lookup<'m>(recode: &'m Recode, value: &str) -> Option<&'m Option<String>> {
 
 /// Give the second, third… row with the same hashed id the suffix `-2`, `-3`…
 /// in file order (rows with a source id are left alone).
-pub fn number_repeated_hashes(mut df: DataFrame) -> Result<DataFrame> {
-    let hashed = df.column(HASHED)?.bool()?.clone();
-    if !hashed.any() {
-        return Ok(df);
-    }
-    let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
-    let mut seen: HashMap<&str, u32> = HashMap::new();
-    let mut repeats = false;
-    let numbered: StringChunked = ids
-        .iter()
-        .zip(hashed.iter())
-        .map(|(id, h)| match (id, h) {
-            (Some(id), Some(true)) => {
-                let n = seen.entry(id).or_insert(0);
-                *n += 1;
-                if *n > 1 {
-                    repeats = true;
-                    Some(Cow::Owned(format!("{id}-{n}")))
-                } else {
-                    Some(Cow::Borrowed(id))
+pub fn number_repeated_hashes(df: DataFrame) -> Result<DataFrame> {
+    Numbering::default().number(df)
+}
+
+/// [`number_repeated_hashes`] over a file read in batches: the count of each
+/// hashed id so far (keyed by a 128-bit hash of it, so memory stays small).
+#[derive(Debug, Default)]
+pub struct Numbering(HashMap<u128, u32>);
+
+impl Numbering {
+    /// Number the repeated hashed ids of `df`, the file's next rows.
+    pub fn number(&mut self, mut df: DataFrame) -> Result<DataFrame> {
+        let hashed = df.column(HASHED)?.bool()?.clone();
+        if !hashed.any() {
+            return Ok(df);
+        }
+        let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
+        let mut repeats = false;
+        let numbered: StringChunked = ids
+            .iter()
+            .zip(hashed.iter())
+            .map(|(id, h)| match (id, h) {
+                (Some(id), Some(true)) => {
+                    let n = self.0.entry(xxhash_rust::xxh3::xxh3_128(id.as_bytes())).or_insert(0);
+                    *n += 1;
+                    if *n > 1 {
+                        repeats = true;
+                        Some(Cow::Owned(format!("{id}-{n}")))
+                    } else {
+                        Some(Cow::Borrowed(id))
+                    }
                 }
-            }
-            (id, _) => id.map(Cow::Borrowed),
-        })
-        .collect::<Vec<_>>()
-        .iter()
-        .map(|v| v.as_deref())
-        .collect();
-    if repeats {
-        df.with_column(Column::from(numbered.with_name(col::INCIDENT_ID.into()).into_series()))?;
+                (id, _) => id.map(Cow::Borrowed),
+            })
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|v| v.as_deref())
+            .collect();
+        if repeats {
+            df.with_column(Column::from(numbered.with_name(col::INCIDENT_ID.into()).into_series()))?;
+        }
+        Ok(df)
     }
-    Ok(df)
 }

@@ -11,10 +11,11 @@ use csv::ByteRecord;
 use polars::prelude::*;
 
 use super::convert::{self, Converter, HASHED, LINE, ROW};
+use super::dates::DateOrder;
 use super::duplicates::reject_duplicates;
 use super::layout;
 use super::layout::Layout;
-use super::loaded::{dataset_name, FileSummary, LoadOptions, Loaded, Reject, DATASET, SOURCE_FILE};
+use super::loaded::{dataset_name, FileSummary, LoadOptions, Loaded, ReadCounts, Reject, DATASET, SOURCE_FILE};
 use super::mapping::Mapping;
 use super::order;
 use super::parallel;
@@ -54,7 +55,14 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
     }
     let order: HashMap<&Path, usize> = paths.iter().enumerate().map(|(i, p)| (p.as_path(), i)).collect();
     rejects.sort_by_key(|r| (order.get(r.file.as_path()).copied().unwrap_or(usize::MAX), r.row));
-    let mut frame = frame;
+    let frame = tag_rows(frame, paths, opts)?;
+    Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
+}
+
+/// The last step of a load, on rows whose `__file` column is their index
+/// in `paths`: name each row's file and dataset (as `opts` asks) and drop
+/// the internal columns.
+pub fn tag_rows(mut frame: DataFrame, paths: &[PathBuf], opts: &LoadOptions) -> Result<DataFrame> {
     if opts.source_file {
         // Each row's file name, for `ingest --replace-source`.
         let names: Vec<String> = paths
@@ -67,8 +75,7 @@ pub fn load_incidents(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded> {
         let names: Vec<String> = paths.iter().map(|p| dataset_name(p, &opts.dataset_names)).collect();
         tag_per_file(&mut frame, DATASET, &names)?;
     }
-    let frame = frame.drop_many(["__file", ROW, LINE, HASHED]);
-    Ok(Loaded { frame, scan: None, normalised_with: None, rejects, files })
+    Ok(frame.drop_many(["__file", ROW, LINE, HASHED]))
 }
 
 /// Name each row's file in `column` (`names` by file index); rows that
@@ -170,20 +177,91 @@ pub fn detect_layout(path: &Path, opts: &LoadOptions) -> Result<(Layout, Format)
 
 /// Load one file: detect its format and layout, convert every record.
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reject>, FileSummary)> {
+    check_memory(path, opts)?;
+    let (mut frames, mut rejects) = (Vec::new(), Vec::new());
+    let raw = read_batches(path, opts, u64::MAX, &mut |df, rj| {
+        frames.push(df);
+        rejects.extend(rj);
+        Ok(())
+    })?;
+    let df = if frames.len() == 1 { frames.pop().unwrap_or_default() } else { concat_aligned(frames)? };
+    let (df, date_order) = order::resolve(path, df, &raw.layout.source_name(col::DATE_END), &mut rejects)?;
+    let df = convert::number_repeated_hashes(df)?;
+    let summary = raw.summary(path, df.height() as u64, rejects.len() as u64, date_order, date_span(&df)?);
+    Ok((df, rejects, summary))
+}
+
+/// A file read by [`read_batches`]: how, and what reading counted.
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    /// The layout it was read with.
+    pub layout: Layout,
+    /// Its physical format.
+    pub format: Format,
+    /// Data records read.
+    pub read: u64,
+    /// What the converters counted.
+    pub counts: ReadCounts,
+    /// A sitrep store (its summary gives no dates).
+    pub is_store: bool,
+}
+
+impl RawFile {
+    /// The file's summary once its whole-file steps are done.
+    pub fn summary(
+        &self,
+        path: &Path,
+        accepted: u64,
+        rejected: u64,
+        date_order: Option<DateOrder>,
+        dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    ) -> FileSummary {
+        let summary = FileSummary {
+            path: path.to_path_buf(),
+            layout: self.layout.description.clone(),
+            format: self.format,
+            has_header: self.layout.has_header,
+            read: self.read,
+            accepted,
+            rejected,
+            date_order: date_order.or(self.layout.date_order),
+            counts: self.counts,
+            fed: self.layout.fed(),
+            unused: self.layout.unused(),
+            dates: if self.is_store { None } else { dates },
+        };
+        debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
+        summary
+    }
+}
+
+/// Read one file in batches of about `batch_bytes` of its text (an
+/// uncompressed delimited file of [`parallel::MIN_PARALLEL_BYTES`] or more;
+/// any other file is one batch), calling `on_batch` with each batch's
+/// converted rows and rejects in file order. The rows are not yet through
+/// the file's whole-file steps: dates whose day/month order is open keep
+/// their pending columns ([`order::resolve`]) and hashed ids are not yet
+/// numbered ([`convert::number_repeated_hashes`]).
+pub fn read_batches(
+    path: &Path,
+    opts: &LoadOptions,
+    batch_bytes: u64,
+    on_batch: &mut dyn FnMut(DataFrame, Vec<Reject>) -> Result<()>,
+) -> Result<RawFile> {
     let mut format = source::detect_format(path)?;
     if let (Format::Delimited { delimiter, .. }, Some(d)) =
         (&mut format, opts.mapping.as_ref().and_then(Mapping::delimiter_byte))
     {
         *delimiter = d;
     }
-    check_memory(path, format, opts)?;
     let mut reader = match format {
         Format::Parquet => {
             if let Some(df) = scan_store(path, opts.columns.as_deref())? {
                 let n = df.height() as u64;
                 opts.progress.add(std::fs::metadata(path).map_or(0, |m| m.len()), n);
-                let summary = FileSummary::whole(path, "sitrep store (canonical Parquet)", format, n);
-                return Ok((df, Vec::new(), summary));
+                let layout = Layout::new("sitrep store (canonical Parquet)", true, Vec::new());
+                on_batch(df, Vec::new())?;
+                return Ok(RawFile { layout, format, read: n, counts: ReadCounts::default(), is_store: true });
             }
             let df = source::read_parquet(path)?;
             source::RecordReader::from_records(path, source::parquet_records(path, &df)?)
@@ -213,29 +291,44 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
     // NDJSON lines were decoded when read, and Parquet text is UTF-8 by definition.
     let encoding = if matches!(format, Format::Delimited { .. }) { opts.encoding_for(path) } else { Encoding::Utf8 };
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let (df, rejects, read, open, counts) = match format {
+    // The last batch is held back until the next with a record comes (or the
+    // file ends), so that an unterminated last record can be rejected in it.
+    let mut held: Option<(DataFrame, Vec<Reject>)> = None;
+    let (read, open, counts) = match format {
         Format::Delimited { delimiter, gzip: false }
             if opts.range_bytes.is_some() || size >= parallel::MIN_PARALLEL_BYTES =>
         {
             drop(reader);
             let start = parallel::data_start(path, delimiter, layout.has_header)?;
-            let keep = opts.columns.as_deref();
-            let range = opts.range_bytes.unwrap_or(parallel::RANGE_BYTES).max(1);
-            let parallel::Converted { frames, rejects, read, last_record: last, counts } =
-                parallel::convert_file(path, &layout, delimiter, encoding, keep, start, range, &opts.progress)?;
+            let ranges = parallel::Ranges {
+                path,
+                layout: &layout,
+                delimiter,
+                encoding,
+                keep: opts.columns.as_deref(),
+                start,
+                range_bytes: opts.range_bytes.unwrap_or(parallel::RANGE_BYTES),
+                batch_bytes,
+            };
             // The header, before the first range.
             opts.progress.add(start.byte, 0);
-            // Ranges with a qualified date have a `date_raw` column the others lack.
-            let df = if frames.windows(2).all(|w| w[0].width() == w[1].width()) {
-                let mut frames = frames.into_iter();
-                let mut df = frames.next().unwrap_or_default();
-                for f in frames {
-                    df.vstack_mut_owned(f)?;
+            let (read, last, counts) = ranges.convert(&opts.progress, &mut |frames, rejects| {
+                let has_records = !rejects.is_empty() || frames.iter().any(|f| f.height() > 0);
+                // Ranges with a qualified date have a `date_raw` column the others lack.
+                let df = stack(frames)?;
+                match held.take() {
+                    Some(prev) if has_records => {
+                        on_batch(prev.0, prev.1)?;
+                        held = Some((df, rejects));
+                    }
+                    Some((prev, mut prev_rejects)) => {
+                        prev_rejects.extend(rejects);
+                        held = Some((stack(vec![prev, df])?, prev_rejects));
+                    }
+                    None => held = Some((df, rejects)),
                 }
-                df
-            } else {
-                concat_aligned(frames)?
-            };
+                Ok(())
+            })?;
             let open = match last {
                 Some(at) => {
                     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -245,7 +338,7 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 }
                 None => None,
             };
-            (df, rejects, read, open, counts)
+            (read, open, counts)
         }
         _ => {
             let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
@@ -284,31 +377,33 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<(DataFrame, Vec<Reje
                 _ => None,
             };
             let counts = conv.counts;
-            (conv.finish()?, rejects, read, open, counts)
+            held = Some((conv.finish()?, rejects));
+            (read, open, counts)
         }
     };
-    let (df, mut rejects) = match open {
-        Some(lines) => unterminated_last_record(path, df, rejects, read, lines)?,
-        None => (df, rejects),
-    };
-    let (df, date_order) = order::resolve(path, df, &layout.source_name(col::DATE_END), &mut rejects)?;
-    let df = convert::number_repeated_hashes(df)?;
-    let summary = FileSummary {
-        path: path.to_path_buf(),
-        layout: layout.description.clone(),
-        format,
-        has_header: layout.has_header,
-        read,
-        accepted: df.height() as u64,
-        rejected: rejects.len() as u64,
-        date_order: date_order.or(layout.date_order),
-        counts,
-        fed: layout.fed(),
-        unused: layout.unused(),
-        dates: date_span(&df)?,
-    };
-    debug_assert_eq!(summary.read, summary.accepted + summary.rejected);
-    Ok((df, rejects, summary))
+    if let Some((df, rejects)) = held {
+        let (df, rejects) = match open {
+            Some(lines) => unterminated_last_record(path, df, rejects, read, lines)?,
+            None => (df, rejects),
+        };
+        on_batch(df, rejects)?;
+    }
+    Ok(RawFile { layout, format, read, counts, is_store: false })
+}
+
+/// One frame from a batch's ranges (which differ in width when only some
+/// have a qualified date's `date_raw` column).
+fn stack(frames: Vec<DataFrame>) -> Result<DataFrame> {
+    if frames.windows(2).all(|w| w[0].width() == w[1].width()) {
+        let mut frames = frames.into_iter();
+        let mut df = frames.next().unwrap_or_default();
+        for f in frames {
+            df.vstack_mut_owned(f)?;
+        }
+        Ok(df)
+    } else {
+        concat_aligned(frames)
+    }
 }
 
 /// First and last date of a canonical frame's incidents.
@@ -357,7 +452,8 @@ fn unterminated_last_record(
 /// as 5× its compressed size. Linux only (`MemAvailable` in /proc/meminfo);
 /// `SITREP_MEMORY_BYTES` overrides the available figure (for tests and for
 /// containers whose limit /proc does not show).
-fn check_memory(path: &Path, format: Format, opts: &LoadOptions) -> Result<()> {
+fn check_memory(path: &Path, opts: &LoadOptions) -> Result<()> {
+    let format = source::detect_format(path)?;
     let (compressed, gzip) = match format {
         Format::Delimited { gzip, .. } | Format::Ndjson { gzip } => {
             (std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len(), gzip)

@@ -36,7 +36,7 @@ pub mod source;
 pub mod ucdp;
 
 pub use dates::DateOrder;
-pub use load::{canonical_scan, concat_aligned, load_file, load_incidents};
+pub use load::{canonical_scan, concat_aligned, load_file, load_incidents, read_batches, tag_rows, RawFile};
 pub use loaded::{dataset_name, FileSummary, LoadOptions, Loaded, Progress, ReadCounts, Reject, DATASET, SOURCE_FILE};
 pub use mapping::Mapping;
 pub use preset::Preset;

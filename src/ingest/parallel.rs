@@ -223,72 +223,134 @@ pub fn convert_file(
     range_bytes: u64,
     progress: &super::Progress,
 ) -> Result<Converted> {
-    let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
-    let ranges = ((len.saturating_sub(start.byte)) / range_bytes).max(threads as u64 * 2);
-    let starts = guess_starts(path, start.byte, len, ranges)?;
-    let stops: Vec<u64> = starts.iter().skip(1).copied().chain([u64::MAX]).collect();
-    let job = Job { path, layout, delimiter, encoding, keep, input: start.input };
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Part>>>> = Mutex::new((0..starts.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(starts.len()) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= starts.len() {
-                    break;
-                }
-                let part = job.convert(starts[k], stops[k]);
-                if let Ok(p) = &part {
-                    progress.add(p.end.min(len).saturating_sub(p.start), p.read);
-                }
-                let failed = part.is_err();
-                if let Ok(mut r) = results.lock() {
-                    r[k] = Some(part);
-                }
-                if failed {
-                    // Let the others finish their range; the error is reported in order below.
-                    next.store(starts.len(), Ordering::Relaxed);
+    let (mut frames, mut rejects) = (Vec::new(), Vec::new());
+    let whole = Ranges { path, layout, delimiter, encoding, keep, start, range_bytes, batch_bytes: u64::MAX };
+    let (read, last_record, counts) = whole.convert(progress, &mut |f, r| {
+        frames.extend(f);
+        rejects.extend(r);
+        Ok(())
+    })?;
+    Ok(Converted { frames, rejects, read, last_record, counts })
+}
+
+/// An uncompressed delimited file read in byte ranges on all cores, handed
+/// on in batches of ranges of about `batch_bytes` (a streaming ingest holds
+/// one batch at a time).
+pub struct Ranges<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// How its records are converted.
+    pub layout: &'a Layout,
+    /// Its field delimiter.
+    pub delimiter: u8,
+    /// Its text encoding.
+    pub encoding: Encoding,
+    /// The columns kept (`None`: all).
+    pub keep: Option<&'a [String]>,
+    /// Where its data records start.
+    pub start: DataStart,
+    /// Bytes per range (one thread's piece).
+    pub range_bytes: u64,
+    /// Bytes per batch handed on (`u64::MAX`: the whole file in one).
+    pub batch_bytes: u64,
+}
+
+impl Ranges<'_> {
+    /// Convert the file, calling `on_batch` with each batch's accepted rows
+    /// (one frame per range, `__row`/`__line` numbered over the whole file)
+    /// and rejects, in file order. Returns the records read, the byte offset
+    /// of the last record and what the converters counted.
+    pub fn convert(
+        &self,
+        progress: &super::Progress,
+        on_batch: &mut dyn FnMut(Vec<DataFrame>, Vec<Reject>) -> Result<()>,
+    ) -> Result<(u64, Option<u64>, ReadCounts)> {
+        let (path, start) = (self.path, self.start);
+        let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
+        let range_bytes = self.range_bytes.max(1);
+        let ranges = ((len.saturating_sub(start.byte)) / range_bytes).max(threads as u64 * 2);
+        let starts = guess_starts(path, start.byte, len, ranges)?;
+        let stops: Vec<u64> = starts.iter().skip(1).copied().chain([u64::MAX]).collect();
+        let job = Job {
+            path,
+            layout: self.layout,
+            delimiter: self.delimiter,
+            encoding: self.encoding,
+            keep: self.keep,
+            input: start.input,
+        };
+        // Ranges per batch: at least one per thread.
+        let step = (len.saturating_sub(start.byte) / ranges.max(1)).max(1);
+        let per_batch = ((self.batch_bytes / step) as usize).max(threads).min(starts.len().max(1));
+        let (mut read, mut last_record, mut counts) = (0u64, None, ReadCounts::default());
+        let (mut boundary, mut lines) = (start.byte, start.lines_before);
+        let mut first = 0;
+        // At least one batch, so a file without data rows still gives its (empty) frame.
+        while first < starts.len() && (first == 0 || boundary < len) {
+            let batch = first..(first + per_batch).min(starts.len());
+            let next = AtomicUsize::new(batch.start);
+            let results: Mutex<Vec<Option<Result<Part>>>> = Mutex::new(batch.clone().map(|_| None).collect());
+            std::thread::scope(|scope| {
+                for _ in 0..threads.min(batch.len()) {
+                    scope.spawn(|| loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= batch.end {
+                            break;
+                        }
+                        let part = job.convert(starts[k], stops[k]);
+                        if let Ok(p) = &part {
+                            progress.add(p.end.min(len).saturating_sub(p.start), p.read);
+                        }
+                        let failed = part.is_err();
+                        if let Ok(mut r) = results.lock() {
+                            r[k - batch.start] = Some(part);
+                        }
+                        if failed {
+                            // Let the others finish their range; the error is reported in order below.
+                            next.store(batch.end, Ordering::Relaxed);
+                        }
+                    });
                 }
             });
+            let results = results.into_inner().map_err(|_| Error::Internal("a reader thread panicked".into()))?;
+            let (mut frames, mut rejects) = (Vec::with_capacity(batch.len()), Vec::new());
+            for (k, part) in batch.clone().zip(results) {
+                let part = match part {
+                    Some(Ok(p)) if p.start == boundary => p,
+                    // The guess was inside a quoted field, or the range was not reached
+                    // (an earlier one failed): parse it from the true boundary.
+                    Some(Ok(_)) | None => job.convert(boundary, stops[k])?,
+                    Some(Err(e)) => return Err(e),
+                };
+                if part.start != boundary {
+                    return Err(Error::Internal("parallel reader lost a record boundary".into()));
+                }
+                let mut frame = part.frame;
+                let rows = frame.column(ROW)?.u64()?.clone() + read;
+                let line_no = frame.column(LINE)?.u64()?.clone() + lines;
+                frame.with_column(Column::from(rows.into_series()))?;
+                frame.with_column(Column::from(line_no.into_series()))?;
+                for mut r in part.rejects {
+                    r.row += read;
+                    r.line += lines;
+                    rejects.push(r);
+                }
+                frames.push(frame);
+                last_record = part.last.or(last_record);
+                counts += part.counts;
+                read += part.read;
+                lines += part.lines;
+                boundary = part.end;
+                if boundary >= len {
+                    break;
+                }
+            }
+            on_batch(frames, rejects)?;
+            first = batch.end;
         }
-    });
-    let results = results.into_inner().map_err(|_| Error::Internal("a reader thread panicked".into()))?;
-    let (mut frames, mut rejects, mut read) = (Vec::with_capacity(starts.len()), Vec::new(), 0u64);
-    let (mut last_record, mut counts) = (None, ReadCounts::default());
-    let (mut boundary, mut lines) = (start.byte, start.lines_before);
-    for (k, part) in results.into_iter().enumerate() {
-        let part = match part {
-            Some(Ok(p)) if p.start == boundary => p,
-            // The guess was inside a quoted field, or the range was not reached
-            // (an earlier one failed): parse it from the true boundary.
-            Some(Ok(_)) | None => job.convert(boundary, stops[k])?,
-            Some(Err(e)) => return Err(e),
-        };
-        if part.start != boundary {
-            return Err(Error::Internal("parallel reader lost a record boundary".into()));
-        }
-        let mut frame = part.frame;
-        let rows = frame.column(ROW)?.u64()?.clone() + read;
-        let line_no = frame.column(LINE)?.u64()?.clone() + lines;
-        frame.with_column(Column::from(rows.into_series()))?;
-        frame.with_column(Column::from(line_no.into_series()))?;
-        for mut r in part.rejects {
-            r.row += read;
-            r.line += lines;
-            rejects.push(r);
-        }
-        frames.push(frame);
-        last_record = part.last.or(last_record);
-        counts += part.counts;
-        read += part.read;
-        lines += part.lines;
-        boundary = part.end;
-        if boundary >= len {
-            break;
-        }
+        Ok((read, last_record, counts))
     }
-    Ok(Converted { frames, rejects, read, last_record, counts })
 }
 
 /// Whether text from `start` (a record's first byte) to the end of `reader`

@@ -20,6 +20,7 @@ mod query_props;
 mod quiet_weeks;
 mod real_files;
 mod regressions;
+mod stream;
 mod weekly;
 
 use std::path::PathBuf;

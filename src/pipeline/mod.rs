@@ -8,6 +8,8 @@
 //! What a query reads is stated once: [`crate::query::Query::columns`] plus
 //! [`Normaliser::reads`]. No command repeats any of these steps.
 
+pub mod stream;
+
 use std::path::PathBuf;
 
 use polars::prelude::LazyFrame;

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+pub mod spill;
+
 use crate::Run;
 
 use crate::atomic::write_atomic_with;
@@ -155,6 +157,27 @@ pub struct UpsertOptions {
     pub partition: Partition,
 }
 
+/// Whether the store at `path` is (or, new, will be) a partitioned folder;
+/// an error when the path and `partition` do not agree.
+fn layout_of(path: &Path, partition: Partition) -> Result<bool> {
+    let partitioned = match (path.is_file(), partition) {
+        (true, Partition::Year) => {
+            return Err(Error::format(
+                path,
+                "is a store in one file; --partition year writes a folder: give a new folder name \
+                 (ingest the file into it: `sitrep ingest --store DIR --partition year STORE.parquet`)",
+            ))
+        }
+        (true, Partition::None) => false,
+        (false, p) => path.is_dir() || p == Partition::Year,
+    };
+    let empty_folder = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_none());
+    if path.is_dir() && !is_partitioned(path) && !empty_folder {
+        return Err(Error::format(path, "is a folder that is not a partitioned store (it holds other files)"));
+    }
+    Ok(partitioned)
+}
+
 /// Insert or replace `incoming` rows (by `incident_id`) into the store at `path`,
 /// creating it if needed. The file is replaced atomically. `normaliser` is the
 /// fingerprint of the tables `incoming` was normalised with (`None`: not normalised).
@@ -172,21 +195,7 @@ pub fn upsert_with(
     let id = col::INCIDENT_ID;
     let canon: Vec<Expr> = CANONICAL.iter().map(|(c, _)| col(*c)).collect();
     let new_fp = normaliser.unwrap_or("none").to_string();
-    let partitioned = match (path.is_file(), opts.partition) {
-        (true, Partition::Year) => {
-            return Err(Error::format(
-                path,
-                "is a store in one file; --partition year writes a folder: give a new folder name \
-                 (ingest the file into it: `sitrep ingest --store DIR --partition year STORE.parquet`)",
-            ))
-        }
-        (true, Partition::None) => false,
-        (false, p) => path.is_dir() || p == Partition::Year,
-    };
-    let empty_folder = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_none());
-    if path.is_dir() && !is_partitioned(path) && !empty_folder {
-        return Err(Error::format(path, "is a folder that is not a partitioned store (it holds other files)"));
-    }
+    let partitioned = layout_of(path, opts.partition)?;
     let mut fingerprint = new_fp.clone();
     let (merged, change) = if path.exists() {
         let old_meta = read_meta(path)?;
@@ -257,11 +266,9 @@ pub fn upsert_with(
         return Ok(StoreChange { total, deleted, not_found, ..change });
     }
     write_atomic_with(path, |f| {
-        parquet_writer(f, &fingerprint)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut df)
-            .map(|_| ())
-            .map_err(std::io::Error::other)
+        let target = spill::SinkTarget::File(f.try_clone()?, path.to_path_buf());
+        let mut sink = spill::Sink::new(target, df.schema().as_ref().clone(), fingerprint.clone());
+        sink.add(df, None).and_then(|()| sink.finish_file()).map_err(std::io::Error::other)
     })?;
     Ok(StoreChange { total, deleted, not_found, ..change })
 }
@@ -273,12 +280,13 @@ pub fn upsert_with(
 fn write_partitioned(dir: &Path, df: &mut DataFrame, fingerprint: &str) -> Result<()> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
     let staging = dir.with_file_name(format!(".{name}.new-{}", std::process::id()));
-    let old = dir.with_file_name(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     let years = df.column(col::DATE)?.as_materialized_series().date()?.physical().clone();
     let year_of =
         |i: usize| years.get(i).and_then(crate::schema::dates::from_epoch_days).map(|d| chrono::Datelike::year(&d));
+    let mut sink =
+        spill::Sink::new(spill::SinkTarget::Years(staging.clone()), df.schema().as_ref().clone(), fingerprint.into());
     let mut start = 0;
     while start < df.height() {
         let y = year_of(start);
@@ -286,26 +294,28 @@ fn write_partitioned(dir: &Path, df: &mut DataFrame, fingerprint: &str) -> Resul
         while end < df.height() && year_of(end) == y {
             end += 1;
         }
-        let Some(y) = y else { return Err(Error::Internal("a store row without a date".into())) };
-        let folder = staging.join(format!("{PARTITION_COLUMN}={y}"));
-        std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
-        let path = folder.join("part-00000.parquet");
-        let mut part = df.slice(start as i64, end - start);
-        let mut f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        parquet_writer(&mut f, fingerprint)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut part)
-            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-        f.sync_all().map_err(|e| Error::io(&path, e))?;
+        if y.is_none() {
+            return Err(Error::Internal("a store row without a date".into()));
+        }
+        sink.add(df.slice(start as i64, end - start), y)?;
         start = end;
     }
+    sink.finish_file()?;
     // Marks the folder as a store even when every row was deleted (engines skip `_` files).
     let marker = staging.join(PARTITION_MARKER);
     std::fs::write(&marker, "sitrep store partitioned by year\n").map_err(|e| Error::io(&marker, e))?;
+    swap_in(dir, &staging)
+}
+
+/// Put the folder `staging` in the place of the store folder `dir`: two
+/// renames, so a failure midway leaves the old store as it was.
+fn swap_in(dir: &Path, staging: &Path) -> Result<()> {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+    let old = dir.with_file_name(format!(".{name}.old-{}", std::process::id()));
     if dir.exists() {
         std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
     }
-    std::fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+    std::fs::rename(staging, dir).map_err(|e| Error::io(dir, e))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
 }
@@ -314,14 +324,19 @@ fn write_partitioned(dir: &Path, df: &mut DataFrame, fingerprint: &str) -> Resul
 /// groups (so a date-range query skips most of a large file), and the
 /// footer keys that mark the file as a store normalised with `normaliser`
 /// (`none`: not normalised). [`upsert`] and the generator both write with it.
-pub fn parquet_writer<'f>(file: &'f mut std::fs::File, normaliser: &str) -> ParquetWriter<&'f mut std::fs::File> {
+pub fn parquet_writer<W: std::io::Write>(file: W, normaliser: &str) -> ParquetWriter<W> {
     ParquetWriter::new(file)
         .with_statistics(StatisticsOptions::full())
         .with_row_group_size(Some(ROW_GROUP_ROWS))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
-            (STORE_KEY.to_string(), "1".to_string()),
-            (NORMALISER_KEY.to_string(), normaliser.to_string()),
-        ])))
+        .with_key_value_metadata(Some(store_keys(normaliser)))
+}
+
+/// The footer keys of a store file normalised with `normaliser`.
+fn store_keys(normaliser: &str) -> KeyValueMetadata {
+    KeyValueMetadata::from_static(vec![
+        (STORE_KEY.to_string(), "1".to_string()),
+        (NORMALISER_KEY.to_string(), normaliser.to_string()),
+    ])
 }
 
 /// A lone store written by sitrep (ids unique by construction, rows already

@@ -1,0 +1,309 @@
+//! `ingest` of inputs larger than memory (issue 17): the steps of [`super::load`]
+//! and [`crate::store::upsert_with`], batch by batch, with memory bounded by
+//! a batch and a date bucket rather than the whole input.
+//!
+//! 1. Each file is read in batches of about `batch_bytes` of text
+//!    ([`read_batches`]); each batch is spilled to disk as read, and what the
+//!    file's dates say about their day/month order is gathered.
+//! 2. With the order decided, a light pass over the spilled id and date
+//!    columns numbers repeated hashed ids, finds repeated ids (a sort of
+//!    128-bit id hashes), and counts incidents per day.
+//! 3. Each batch is then read back, its dates placed, repeated ids rejected,
+//!    rows tagged and normalised, and spilled again by date bucket.
+//! 4. [`upsert_spilled`] merges the buckets with the store, in date order.
+//!
+//! Rows, rejects (row, line, column, value, reason), counts and the store
+//! written are those of the in-memory path (`tests/it/stream.rs`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::{Inputs, Needs};
+use crate::error::{Error, Result};
+use crate::ingest::convert::{Numbering, HASHED, LINE, PENDING, ROW};
+use crate::ingest::order::{self, Evidence};
+use crate::ingest::{
+    read_batches, tag_rows, write_rejects, DateOrder, FileSummary, Loaded, Reject, DATASET, SOURCE_FILE,
+};
+use crate::normalise::Normaliser;
+use crate::schema::col;
+use crate::store::spill::{self, id_key, read_spill, write_spill, Spill};
+use crate::store::{Partition, StoreChange, UpsertOptions};
+use crate::Run;
+
+/// Inputs from this many bytes up are ingested in batches.
+pub const STREAM_BYTES: u64 = 256 << 20;
+/// Text bytes per batch.
+pub const BATCH_BYTES: u64 = 64 << 20;
+
+/// Whether `ingest` streams these inputs (`--stream-above` or [`STREAM_BYTES`]):
+/// they are large, and nothing asks for all rows at once (`--strict` lists
+/// every unmapped value first; `--dedup` compares incidents across sources).
+pub fn streams(inputs: &Inputs, above: Option<u64>) -> bool {
+    let size: u64 = inputs.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    !inputs.strict && inputs.dedup.is_none() && size >= above.unwrap_or(STREAM_BYTES)
+}
+
+/// How a streaming ingest cuts its input.
+#[derive(Debug, Clone, Copy)]
+pub struct Batching {
+    /// Text bytes per batch.
+    pub batch_bytes: u64,
+    /// Bytes per range read by one thread (`None`: the reader's own; set,
+    /// small files are read in ranges too, as tests do).
+    pub range_bytes: Option<u64>,
+    /// Rows a date bucket of the merge aims at.
+    pub bucket_rows: u64,
+}
+
+impl Default for Batching {
+    fn default() -> Self {
+        Batching { batch_bytes: BATCH_BYTES, range_bytes: None, bucket_rows: spill::BUCKET_ROWS }
+    }
+}
+
+/// A working folder removed when dropped.
+struct Work(PathBuf);
+
+impl Drop for Work {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One file after the first pass.
+struct FileState {
+    raw: crate::ingest::RawFile,
+    batches: Vec<PathBuf>,
+    order: Option<DateOrder>,
+    rejects: Vec<Reject>,
+    span: Option<(i32, i32)>,
+}
+
+/// A row's place in the input: file index and row.
+fn seq(file: usize, row: u64) -> u64 {
+    ((file as u64) << 40) | row
+}
+
+/// Ingest `inputs` into the store at `store` in batches, as `ingest` does in memory: returns what changed,
+/// the load's files and rejects (its frame empty), and the normaliser's
+/// fingerprint. The rejects file, if asked for, is written.
+pub fn ingest(
+    inputs: &Inputs,
+    store: &Path,
+    opts: &UpsertOptions,
+    batching: Batching,
+) -> Result<(StoreChange, Loaded, Option<String>)> {
+    let needs = Needs::ingest();
+    let mut lopts = inputs.load_options(&needs);
+    if batching.range_bytes.is_some() {
+        lopts.range_bytes = batching.range_bytes;
+    }
+    let batch_bytes = batching.batch_bytes;
+    let normaliser = if inputs.normalise { Some(Normaliser::load(&inputs.aliases, &inputs.taxonomies)?) } else { None };
+    let name = store.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+    let work = Work(store.with_file_name(format!(".{name}.read-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&work.0);
+    std::fs::create_dir_all(&work.0).map_err(|e| Error::io(&work.0, e))?;
+
+    // 1. Read and spill each file, gathering what its dates say.
+    let mut files: Vec<FileState> = Vec::with_capacity(inputs.files.len());
+    for (i, path) in inputs.files.iter().enumerate() {
+        let (mut evidence, mut batches, mut rejects) = (Evidence::default(), Vec::new(), Vec::new());
+        let raw = read_batches(path, &lopts, batch_bytes, &mut |mut df, rj| {
+            crate::atomic::check_cancelled()?;
+            evidence.add(&df)?;
+            let p = work.0.join(format!("raw-{i:05}-{:06}.parquet", batches.len()));
+            write_spill(&p, &mut df)?;
+            batches.push(p);
+            rejects.extend(rj);
+            Ok(())
+        })?;
+        let order = evidence.decide(path)?;
+        files.push(FileState { raw, batches, order, rejects, span: None });
+    }
+
+    // 2. Ids and days, with the dates placed and hashed ids numbered.
+    let mut keyed: Vec<(u128, u64)> = Vec::new();
+    let mut days: BTreeMap<i32, u64> = BTreeMap::new();
+    for (i, f) in files.iter_mut().enumerate() {
+        let path = &inputs.files[i];
+        let end_column = f.raw.layout.source_name(col::DATE_END);
+        let mut numbering = Numbering::default();
+        for b in &f.batches {
+            let df = read_columns(b, &[col::INCIDENT_ID, col::DATE, col::DATE_END, ROW, LINE, HASHED])?;
+            let df = order::apply(path, df, f.order, &end_column, &mut f.rejects)?;
+            let df = numbering.number(df)?;
+            let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
+            let rows = df.column(ROW)?.u64()?.clone();
+            keyed.extend(ids.iter().zip(rows.iter()).map(|(id, r)| (id_key(id.unwrap_or("")), seq(i, r.unwrap_or(0)))));
+            let d = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
+            for d in d.i32()?.iter().flatten() {
+                *days.entry(d).or_insert(0) += 1;
+                f.span = Some(f.span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+            }
+        }
+        f.rejects.sort_by_key(|r| r.row);
+    }
+    // Repeated ids: the first of each is kept, the others rejected.
+    keyed.sort_unstable();
+    let mut repeat_of: HashMap<u64, u64> = HashMap::new();
+    let mut firsts: HashSet<u64> = HashSet::new();
+    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        firsts.insert(group[0].1);
+        repeat_of.extend(group[1..].iter().map(|e| (e.1, group[0].1)));
+    }
+    let ids: Vec<u128> = {
+        let mut ids: Vec<u128> = keyed.iter().map(|e| e.0).collect();
+        drop(keyed);
+        ids.dedup();
+        ids
+    };
+    for (d, n) in spill::day_counts(store)? {
+        *days.entry(d).or_insert(0) += n;
+    }
+    let by_year = store.is_dir() || opts.partition == Partition::Year;
+    let bounds = spill::plan_buckets(&days, batching.bucket_rows, by_year);
+    let mut spill = Spill::new(store, bounds, ids)?;
+    // Columns as a load in memory orders them: the files' own, the tags, what normalising adds.
+    let (mut own, mut added): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+
+    // 3. Each batch placed, checked, tagged, normalised and spilled by date.
+    let mut first_rows: HashMap<u64, u64> = HashMap::new();
+    let mut dup_rejects: Vec<(usize, Reject)> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let path = &inputs.files[i];
+        let end_column = f.raw.layout.source_name(col::DATE_END);
+        let mut numbering = Numbering::default();
+        for b in &f.batches {
+            crate::atomic::check_cancelled()?;
+            let df = read_spill(b, None)?;
+            let df = order::apply(path, df, f.order, &end_column, &mut Vec::new())?;
+            let mut df = numbering.number(df)?;
+            if !repeat_of.is_empty() {
+                df = reject_repeats(df, i, &inputs.files, &repeat_of, &firsts, &mut first_rows, &mut dup_rejects)?;
+            }
+            note_columns(&mut own, &df, &[]);
+            df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
+            let df = tag_rows(df, &inputs.files, &lopts)?;
+            let tagged: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+            let df = match &normaliser {
+                Some(n) => n.apply_lazy(df.lazy(), None, false)?.0.run()?,
+                None => df,
+            };
+            note_columns(&mut added, &df, &tagged);
+            spill.push(df)?;
+        }
+    }
+    for name in [SOURCE_FILE, DATASET].into_iter().map(String::from).chain(added) {
+        if !own.contains(&name) {
+            own.push(name);
+        }
+    }
+    spill.set_order(own);
+    drop(work);
+
+    // The load's account: every row accepted or rejected.
+    let mut rejects = Vec::new();
+    let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
+    for (i, f) in files.into_iter().enumerate() {
+        let mut rj = f.rejects;
+        rj.extend(dup_rejects.iter().filter(|(fi, _)| *fi == i).map(|(_, r)| r.clone()));
+        rj.sort_by_key(|r| r.row);
+        let span = f
+            .span
+            .and_then(|(a, b)| crate::schema::dates::from_epoch_days(a).zip(crate::schema::dates::from_epoch_days(b)));
+        let rejected = rj.len() as u64;
+        summaries.push(f.raw.summary(&inputs.files[i], f.raw.read - rejected, rejected, f.order, span));
+        rejects.extend(rj);
+    }
+    let loaded = Loaded { frame: DataFrame::empty(), scan: None, normalised_with: None, rejects, files: summaries };
+    if let Some(path) = &inputs.rejects {
+        write_rejects(path, &loaded, &lopts, inputs.csv_escape)?;
+    }
+    let fingerprint = normaliser.map(|n| n.fingerprint);
+    let change = spill::upsert_spilled(store, spill, fingerprint.as_deref(), opts)?;
+    Ok((change, loaded, fingerprint))
+}
+
+/// Add the data columns of `df` not in `before` to `names`, in order, each once.
+fn note_columns(names: &mut Vec<String>, df: &DataFrame, before: &[String]) {
+    for n in df.get_column_names() {
+        if !n.starts_with("__") && !before.iter().any(|b| b == n.as_str()) && !names.iter().any(|m| m == n.as_str()) {
+            names.push(n.to_string());
+        }
+    }
+}
+
+/// The `wanted` columns a spilled batch has.
+fn read_columns(path: &Path, wanted: &[&str]) -> Result<DataFrame> {
+    let mut names: Vec<&str> = wanted.to_vec();
+    names.extend(PENDING.iter().flatten());
+    let name = path.to_str().ok_or_else(|| Error::format(path, "path is not valid UTF-8"))?;
+    let schema = LazyFrame::scan_parquet(PlRefPath::new(name), ScanArgsParquet::default())?.collect_schema()?;
+    let present: Vec<&str> = names.into_iter().filter(|n| schema.get(n).is_some()).collect();
+    read_spill(path, Some(&present))
+}
+
+/// Reject the rows of `df` (file `file`) whose id repeats an earlier row's,
+/// naming the first, as [`crate::ingest::duplicates`] does for a load in memory.
+fn reject_repeats(
+    df: DataFrame,
+    file: usize,
+    paths: &[PathBuf],
+    repeat_of: &HashMap<u64, u64>,
+    firsts: &HashSet<u64>,
+    first_rows: &mut HashMap<u64, u64>,
+    rejects: &mut Vec<(usize, Reject)>,
+) -> Result<DataFrame> {
+    let rows = df.column(ROW)?.u64()?.clone();
+    let lines = df.column(LINE)?.u64()?.clone();
+    let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
+    let mut keep = vec![true; df.height()];
+    for (k, r) in rows.iter().enumerate() {
+        let s = seq(file, r.unwrap_or(0));
+        if firsts.contains(&s) {
+            first_rows.insert(s, row_content(&df, k));
+        }
+        let Some(&first) = repeat_of.get(&s) else { continue };
+        keep[k] = false;
+        let same = first_rows.get(&first) == Some(&row_content(&df, k));
+        let (first_file, first_row) = ((first >> 40) as usize, first & ((1 << 40) - 1));
+        rejects.push((
+            file,
+            Reject {
+                file: paths[file].clone(),
+                row: r.unwrap_or(0),
+                line: lines.get(k).unwrap_or(0),
+                column: Some(col::INCIDENT_ID.to_string()),
+                value: ids.get(k).unwrap_or_default().to_string(),
+                reason: format!(
+                    "duplicate incident_id, first seen at {} row {first_row}{}",
+                    paths[first_file].display(),
+                    if same { " (identical row)" } else { " with different content; the first is kept" }
+                ),
+            },
+        ));
+    }
+    Ok(df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?)
+}
+
+/// A hash of a row's data cells (internal columns and empty cells left out,
+/// so rows of files with different columns compare as a load in memory
+/// aligns them).
+fn row_content(df: &DataFrame, k: usize) -> u64 {
+    let mut cells: Vec<(String, String)> = df
+        .columns()
+        .iter()
+        .filter(|c| !c.name().starts_with("__"))
+        .filter_map(|c| match c.get(k) {
+            Ok(AnyValue::Null) | Err(_) => None,
+            Ok(v) => Some((c.name().to_string(), format!("{}\u{1f}{v}", v.dtype()))),
+        })
+        .collect();
+    cells.sort();
+    let text: String = cells.into_iter().map(|(n, v)| format!("{n}\u{1e}{v}\u{1d}")).collect();
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
