@@ -33,6 +33,14 @@ use crate::store::spill::{self, id_key, read_spill, write_spill, Spill};
 use crate::store::{Partition, StoreChange, UpsertOptions};
 use crate::Run;
 
+fn trace(what: &str) {
+    if std::env::var_os("SITREP_TRACE").is_some() {
+        let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let f = |k: &str| st.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
+        eprintln!("TRACE {:?} {what}: {} {}", std::time::SystemTime::now(), f("VmRSS"), f("VmHWM"));
+    }
+}
+
 /// Inputs from this many bytes up are ingested in batches.
 pub const STREAM_BYTES: u64 = 256 << 20;
 /// Text bytes per batch.
@@ -125,8 +133,10 @@ pub fn ingest(
         files.push(FileState { raw, batches, order, rejects, span: None });
     }
 
+    trace("read");
     // 2. Ids and days, with the dates placed and hashed ids numbered.
-    let mut keyed: Vec<(u128, u64)> = Vec::new();
+    let rows: u64 = files.iter().map(|f| f.raw.read).sum();
+    let mut keyed = crate::store::keys::KeyWriter::new(&work.0, rows)?;
     let mut days: BTreeMap<i32, u64> = BTreeMap::new();
     for (i, f) in files.iter_mut().enumerate() {
         let path = &inputs.files[i];
@@ -138,7 +148,9 @@ pub fn ingest(
             let df = numbering.number(df)?;
             let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
             let rows = df.column(ROW)?.u64()?.clone();
-            keyed.extend(ids.iter().zip(rows.iter()).map(|(id, r)| (id_key(id.unwrap_or("")), seq(i, r.unwrap_or(0)))));
+            for (id, r) in ids.iter().zip(rows.iter()) {
+                keyed.push(id_key(id.unwrap_or("")), seq(i, r.unwrap_or(0)))?;
+            }
             let d = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
             for d in d.i32()?.iter().flatten() {
                 *days.entry(d).or_insert(0) += 1;
@@ -147,29 +159,20 @@ pub fn ingest(
         }
         f.rejects.sort_by_key(|r| r.row);
     }
+    trace("ids");
     // Repeated ids: the first of each is kept, the others rejected.
-    keyed.sort_unstable();
-    let mut repeat_of: HashMap<u64, u64> = HashMap::new();
-    let mut firsts: HashSet<u64> = HashSet::new();
-    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-        firsts.insert(group[0].1);
-        repeat_of.extend(group[1..].iter().map(|e| (e.1, group[0].1)));
-    }
-    let ids: Vec<u128> = {
-        let mut ids: Vec<u128> = keyed.iter().map(|e| e.0).collect();
-        drop(keyed);
-        ids.dedup();
-        ids
-    };
+    let keys = keyed.finish()?;
+    let (repeat_of, firsts) = (keys.repeat_of.clone(), keys.firsts.clone());
     for (d, n) in spill::day_counts(store)? {
         *days.entry(d).or_insert(0) += n;
     }
     let by_year = store.is_dir() || opts.partition == Partition::Year;
     let bounds = spill::plan_buckets(&days, batching.bucket_rows, by_year);
-    let mut spill = Spill::new(store, bounds, ids)?;
+    let mut spill = Spill::new(store, bounds, keys)?;
     // Columns as a load in memory orders them: the files' own, the tags, what normalising adds.
     let (mut own, mut added): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
 
+    trace("planned");
     // 3. Each batch placed, checked, tagged, normalised and spilled by date.
     let mut first_rows: HashMap<u64, u64> = HashMap::new();
     let mut dup_rejects: Vec<(usize, Reject)> = Vec::new();
@@ -180,6 +183,7 @@ pub fn ingest(
         for b in &f.batches {
             crate::atomic::check_cancelled()?;
             let df = read_spill(b, None)?;
+            let _ = std::fs::remove_file(b);
             let df = order::apply(path, df, f.order, &end_column, &mut Vec::new())?;
             let mut df = numbering.number(df)?;
             if !repeat_of.is_empty() {
@@ -203,7 +207,7 @@ pub fn ingest(
         }
     }
     spill.set_order(own);
-    drop(work);
+    trace("spilled");
 
     // The load's account: every row accepted or rejected.
     let mut rejects = Vec::new();
@@ -225,6 +229,8 @@ pub fn ingest(
     }
     let fingerprint = normaliser.map(|n| n.fingerprint);
     let change = spill::upsert_spilled(store, spill, fingerprint.as_deref(), opts)?;
+    drop(work);
+    trace("merged");
     Ok((change, loaded, fingerprint))
 }
 

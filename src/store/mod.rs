@@ -8,6 +8,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+pub mod keys;
 pub mod spill;
 
 use crate::Run;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::keys::{Bits, Keys};
 use super::{
     is_partitioned, parquet_writer, partition_files, read_meta, StoreChange, UpsertOptions, PARTITION_COLUMN,
     PARTITION_MARKER, ROW_GROUP_ROWS,
@@ -79,8 +80,8 @@ pub struct Spill {
     bounds: Vec<i32>,
     /// Each bucket's files, in the order written.
     files: Vec<Vec<PathBuf>>,
-    /// The incoming ids' keys ([`id_key`]), sorted, each once.
-    ids: Vec<u128>,
+    /// The incoming ids.
+    keys: Keys,
     /// Incoming columns in first-seen order (tags last, as a load in memory has them).
     schema: Vec<(PlSmallStr, DataType)>,
     order: Vec<String>,
@@ -91,16 +92,14 @@ pub struct Spill {
 impl Spill {
     /// A spill for the store at `store` (its folder gets a hidden working
     /// folder, removed when the spill is dropped), with buckets `bounds`
-    /// ([`plan_buckets`]) and the incoming ids' keys.
-    pub fn new(store: &Path, bounds: Vec<i32>, mut ids: Vec<u128>) -> Result<Spill> {
+    /// ([`plan_buckets`]) and the incoming ids.
+    pub fn new(store: &Path, bounds: Vec<i32>, keys: Keys) -> Result<Spill> {
         let name = store.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
         let dir = store.with_file_name(format!(".{name}.spill-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        ids.sort_unstable();
-        ids.dedup();
         let files = vec![Vec::new(); bounds.len() + 1];
-        Ok(Spill { dir, bounds, files, ids, schema: Vec::new(), order: Vec::new(), rows: 0, written: 0 })
+        Ok(Spill { dir, bounds, files, keys, schema: Vec::new(), order: Vec::new(), rows: 0, written: 0 })
     }
 
     /// The working folder (a caller may keep its own files there).
@@ -145,10 +144,6 @@ impl Spill {
     /// Incoming rows spilled so far.
     pub fn rows(&self) -> u64 {
         self.rows
-    }
-
-    fn has(&self, key: u128) -> bool {
-        self.ids.binary_search(&key).is_ok()
     }
 
     /// The incoming columns, in [`Spill::set_order`]'s order.
@@ -339,18 +334,39 @@ pub fn upsert_spilled(
         Ok(Some(lf.filter(keep)))
     };
     let replace: HashSet<&str> = opts.replace_files.iter().map(String::as_str).collect();
-    let in_incoming = |df: &DataFrame| -> Result<Vec<bool>> {
-        Ok(df.column(id)?.str()?.iter().map(|v| v.is_some_and(|v| spill.has(id_key(v)))).collect())
-    };
-    // Rows of re-ingested files not in them any more: counted first, for the fingerprint.
+    let has_source = old_schema.iter().any(|(n, _)| n == crate::ingest::SOURCE_FILE);
+    let buckets = spill.bounds.len() + 1;
+    let range = |b: usize| (b.checked_sub(1).map(|i| spill.bounds[i]), spill.bounds.get(b).copied());
+    // The store's rows in storage order, bucket by bucket: which come in again
+    // (`hits`), which came from a re-ingested file (`replaced`), and where each bucket starts.
+    let (mut hits, mut replaced, mut offsets) = (Bits::default(), Bits::default(), vec![0u64; buckets]);
     let mut removed = 0u64;
-    if !replace.is_empty() && old_schema.iter().any(|(n, _)| n == crate::ingest::SOURCE_FILE) {
-        if let Some(lf) = old_lf(None, None)? {
-            let files = Series::new("files".into(), opts.replace_files.clone());
-            let from_them = col(crate::ingest::SOURCE_FILE).is_in(lit(files).implode(false), false);
-            let ids = lf.filter(from_them).select([col(id)]).run()?;
-            removed = in_incoming(&ids)?.iter().filter(|k| !**k).count() as u64;
+    if !old_files.is_empty() {
+        let mut old_keys = spill.keys.old()?;
+        let mut ordinal = 0u64;
+        for (b, offset) in offsets.iter_mut().enumerate() {
+            *offset = ordinal;
+            let (lo, hi) = range(b);
+            let Some(lf) = old_lf(lo, hi)? else { continue };
+            let mut cols = vec![col(id)];
+            if has_source && !replace.is_empty() {
+                cols.push(col(crate::ingest::SOURCE_FILE));
+            }
+            let df = lf.select(cols).run()?;
+            for v in df.column(id)?.str()?.iter() {
+                old_keys.push(id_key(v.unwrap_or("")), ordinal)?;
+                ordinal += 1;
+            }
+            if let Ok(c) = df.column(crate::ingest::SOURCE_FILE) {
+                for (k, v) in c.str()?.iter().enumerate() {
+                    if v.is_some_and(|v| replace.contains(v)) {
+                        replaced.set(*offset + k as u64);
+                    }
+                }
+            }
         }
+        hits = old_keys.finish()?;
+        removed = (0..ordinal).filter(|&i| replaced.get(i) && !hits.get(i)).count() as u64;
     }
     let fingerprint = if old_meta.rows > removed && old_meta.normaliser.as_deref() != Some(new_fp.as_str()) {
         "mixed".to_string()
@@ -404,23 +420,17 @@ pub fn upsert_spilled(
     let year_of = |d: i32| crate::schema::dates::from_epoch_days(d).map(|d| chrono::Datelike::year(&d));
 
     let result = (|| -> Result<()> {
-        let buckets = spill.bounds.len() + 1;
-        for b in 0..buckets {
+        for (b, offset) in offsets.iter().enumerate() {
             crate::atomic::check_cancelled()?;
-            let lo = b.checked_sub(1).map(|i| spill.bounds[i]);
-            let hi = spill.bounds.get(b).copied();
+            let (lo, hi) = range(b);
             let incoming = spill.files[b].iter().map(|f| read_spill(f, None)).collect::<Result<Vec<_>>>()?;
             let incoming = concat_aligned(incoming)?;
             let mut parts = Vec::new();
             if let Some(lf) = old_lf(lo, hi)? {
                 let old = lf.run()?;
-                let hit = in_incoming(&old)?;
-                let from_replaced: Vec<bool> = match old.column(crate::ingest::SOURCE_FILE) {
-                    Ok(c) if !replace.is_empty() => {
-                        c.str()?.iter().map(|v| v.is_some_and(|v| replace.contains(v))).collect()
-                    }
-                    _ => vec![false; old.height()],
-                };
+                let at = |k: usize| offset + k as u64;
+                let hit: Vec<bool> = (0..old.height()).map(|k| hits.get(at(k))).collect();
+                let from_replaced: Vec<bool> = (0..old.height()).map(|k| replaced.get(at(k))).collect();
                 let matched = old.filter(&BooleanChunked::from_slice("m".into(), &hit))?;
                 in_both += matched.height() as u64;
                 if matched.height() > 0 && incoming.height() > 0 {
