@@ -27,7 +27,7 @@ use crate::Run;
 
 /// Rows a bucket aims at: a bucket and its share of the old store are what
 /// the merge holds in memory.
-pub const BUCKET_ROWS: u64 = 400_000;
+pub const BUCKET_ROWS: u64 = 200_000;
 
 /// The key an id is matched by while streaming: a 128-bit hash of its text
 /// (two different ids share one with odds of about 1 in 10^29 for 10 M ids).

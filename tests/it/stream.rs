@@ -178,3 +178,50 @@ proptest! {
         prop_assert!(left.is_empty(), "left behind: {:?}", left);
     }
 }
+
+/// `sitrep ingest` streams when told to (`--stream-above 0`), and says and
+/// writes exactly what the in-memory ingest does: on the real UCDP file, a
+/// tracker sheet with bad rows (rejects file included), then an update
+/// with `--replace-source` into the store the first run wrote.
+#[test]
+fn the_ingest_command_streams_with_the_same_report_and_store() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |store: &Path, rejects: &Path, extra: &[&str], files: &[PathBuf]| {
+        let out = Command::cargo_bin("sitrep")
+            .unwrap()
+            .arg("ingest")
+            .args(extra)
+            .args(files)
+            .arg("--store")
+            .arg(store)
+            .arg("--rejects")
+            .arg(rejects)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+        (
+            text.replace(&store.display().to_string(), "STORE").replace(&rejects.display().to_string(), "R"),
+            std::fs::read(rejects).unwrap(),
+        )
+    };
+    let first = [super::repo("data/ucdp_ged_syria_2016-2019.csv"), super::fixture("native_bad.csv")];
+    let (mem, streamed) = (dir.path().join("mem.parquet"), dir.path().join("stream.parquet"));
+    let (rm, rs) = (dir.path().join("rm.csv"), dir.path().join("rs.csv"));
+    let a = run(&mem, &rm, &[], &first);
+    let b = run(&streamed, &rs, &["--stream-above", "0"], &first);
+    assert!(a.0.contains("read 16,566, accepted 16,566, rejected 0"), "{}", a.0);
+    assert!(a.0.contains("read 11, accepted 4, rejected 7"), "{}", a.0);
+    assert_eq!(a, b);
+    assert_eq!(std::fs::read(&mem).unwrap(), std::fs::read(&streamed).unwrap());
+    // A corrected sheet re-ingested: its earlier rows replaced as a whole.
+    let sheet = dir.path().join("native_bad.csv");
+    let text = std::fs::read_to_string(super::fixture("native_bad.csv")).unwrap();
+    let kept: Vec<&str> = text.lines().take(4).collect();
+    std::fs::write(&sheet, kept.join("\n") + "\n").unwrap();
+    let a = run(&mem, &rm, &["--replace-source"], std::slice::from_ref(&sheet));
+    let b = run(&streamed, &rs, &["--replace-source", "--stream-above", "0"], std::slice::from_ref(&sheet));
+    assert_eq!(a, b);
+    assert_eq!(std::fs::read(&mem).unwrap(), std::fs::read(&streamed).unwrap());
+}
