@@ -46,10 +46,25 @@ fn bar(inputs: &mut Inputs, _files: &[PathBuf], total: u64, target: ProgressDraw
     );
     let rows = Arc::new(AtomicU64::new(0));
     let (hook_bar, hook_rows) = (pb.clone(), Arc::clone(&rows));
+    let stage_bar = pb.clone();
     inputs.progress = Progress::new(move |bytes, n| {
         let seen = hook_rows.fetch_add(n, Ordering::Relaxed) + n;
         hook_bar.inc(bytes);
         hook_bar.set_message(format!("{} rows", sitrep::text::count(seen)));
+    })
+    .with_stages(move |name, total| {
+        // Later passes count rows: "normalising [=====>    ] 4,200,000/10,000,000 rows".
+        stage_bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} {prefix} [{bar:30}] {human_pos}/{human_len} rows, {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        stage_bar.set_prefix(name.to_string());
+        stage_bar.set_length(total);
+        stage_bar.set_position(0);
+        stage_bar.reset_eta();
     });
     Bar(Some(pb))
 }
@@ -69,5 +84,9 @@ mod tests {
         let pb = b.0.as_ref().unwrap();
         assert_eq!(pb.position(), 1000);
         assert_eq!(pb.message(), "15 rows");
+        // A later pass counts its rows from zero.
+        inputs.progress.stage("normalising", 40);
+        inputs.progress.add(10, 10);
+        assert_eq!((pb.position(), pb.length(), pb.prefix()), (10, Some(40), "normalising".to_string()));
     }
 }

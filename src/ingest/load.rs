@@ -341,6 +341,8 @@ pub fn read_batches(
             (read, open, counts)
         }
         _ => {
+            // Read whole (compressed, NDJSON, Parquet, small): it must fit, streamed or not.
+            check_memory(path, opts)?;
             let mut conv = Converter::new(&layout, path, encoding, opts.columns.as_deref());
             let mut row = 0u64;
             let mut last = None;

@@ -55,28 +55,50 @@ pub struct LoadOptions {
 /// bytes for gzip) and rows, as increments. Over a load, the bytes add up to
 /// the files' sizes. The library never draws anything; the command line
 /// turns this into a progress bar.
+///
+/// A job with passes after the read (a streaming ingest) names each with
+/// [`Progress::stage`]; from then on, the increments count rows of that pass.
 #[derive(Clone, Default)]
-pub struct Progress(Option<std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>>);
+pub struct Progress {
+    hook: Option<std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>>,
+    stage: Option<StageHook>,
+}
+
+/// Told of each pass after the read: its name and rows.
+type StageHook = std::sync::Arc<dyn Fn(&str, u64) + Send + Sync>;
 
 impl Progress {
     /// A hook called with (bytes, rows) increments, from any thread.
     pub fn new(hook: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
-        Progress(Some(std::sync::Arc::new(hook)))
+        Progress { hook: Some(std::sync::Arc::new(hook)), stage: None }
+    }
+
+    /// Also tell `stage` of each pass after the read: its name and how many rows it covers.
+    pub fn with_stages(mut self, stage: impl Fn(&str, u64) + Send + Sync + 'static) -> Self {
+        self.stage = Some(std::sync::Arc::new(stage));
+        self
     }
 
     /// Report `bytes` and `rows` more.
     pub fn add(&self, bytes: u64, rows: u64) {
-        if let Some(h) = &self.0 {
+        if let Some(h) = &self.hook {
             if bytes > 0 || rows > 0 {
                 h(bytes, rows);
             }
+        }
+    }
+
+    /// A new pass begins, over `rows` rows (told with [`Progress::add`]`(rows, rows)`).
+    pub fn stage(&self, name: &str, rows: u64) {
+        if let Some(s) = &self.stage {
+            s(name, rows);
         }
     }
 }
 
 impl fmt::Debug for Progress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() { "Progress(hook)" } else { "Progress(none)" })
+        f.write_str(if self.hook.is_some() { "Progress(hook)" } else { "Progress(none)" })
     }
 }
 

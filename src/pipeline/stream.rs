@@ -33,14 +33,6 @@ use crate::store::spill::{self, id_key, read_spill, write_spill, Spill};
 use crate::store::{Partition, StoreChange, UpsertOptions};
 use crate::Run;
 
-fn trace(what: &str) {
-    if std::env::var_os("SITREP_TRACE").is_some() {
-        let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let f = |k: &str| st.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
-        eprintln!("TRACE {:?} {what}: {} {}", std::time::SystemTime::now(), f("VmRSS"), f("VmHWM"));
-    }
-}
-
 /// Inputs from this many bytes up are ingested in batches.
 pub const STREAM_BYTES: u64 = 256 << 20;
 /// Text bytes per batch.
@@ -133,7 +125,6 @@ pub fn ingest(
         files.push(FileState { raw, batches, order, rejects, span: None });
     }
 
-    trace("read");
     // 2. Ids and days, with the dates placed and hashed ids numbered.
     let rows: u64 = files.iter().map(|f| f.raw.read).sum();
     let mut keyed = crate::store::keys::KeyWriter::new(&work.0, rows)?;
@@ -159,7 +150,6 @@ pub fn ingest(
         }
         f.rejects.sort_by_key(|r| r.row);
     }
-    trace("ids");
     // Repeated ids: the first of each is kept, the others rejected.
     let keys = keyed.finish()?;
     let (repeat_of, firsts) = (keys.repeat_of.clone(), keys.firsts.clone());
@@ -169,10 +159,10 @@ pub fn ingest(
     let by_year = store.is_dir() || opts.partition == Partition::Year;
     let bounds = spill::plan_buckets(&days, batching.bucket_rows, by_year);
     let mut spill = Spill::new(store, bounds, keys)?;
+    lopts.progress.stage("checking and normalising", rows);
     // Columns as a load in memory orders them: the files' own, the tags, what normalising adds.
     let (mut own, mut added): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
 
-    trace("planned");
     // 3. Each batch placed, checked, tagged, normalised and spilled by date.
     let mut first_rows: HashMap<u64, u64> = HashMap::new();
     let mut dup_rejects: Vec<(usize, Reject)> = Vec::new();
@@ -184,6 +174,7 @@ pub fn ingest(
             crate::atomic::check_cancelled()?;
             let df = read_spill(b, None)?;
             let _ = std::fs::remove_file(b);
+            lopts.progress.add(df.height() as u64, df.height() as u64);
             let df = order::apply(path, df, f.order, &end_column, &mut Vec::new())?;
             let mut df = numbering.number(df)?;
             if !repeat_of.is_empty() {
@@ -207,7 +198,6 @@ pub fn ingest(
         }
     }
     spill.set_order(own);
-    trace("spilled");
 
     // The load's account: every row accepted or rejected.
     let mut rejects = Vec::new();
@@ -228,9 +218,8 @@ pub fn ingest(
         write_rejects(path, &loaded, &lopts, inputs.csv_escape)?;
     }
     let fingerprint = normaliser.map(|n| n.fingerprint);
-    let change = spill::upsert_spilled(store, spill, fingerprint.as_deref(), opts)?;
+    let change = spill::upsert_spilled(store, spill, fingerprint.as_deref(), opts, &lopts.progress)?;
     drop(work);
-    trace("merged");
     Ok((change, loaded, fingerprint))
 }
 

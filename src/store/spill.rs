@@ -303,6 +303,7 @@ pub fn upsert_spilled(
     spill: Spill,
     normaliser: Option<&str>,
     opts: &UpsertOptions,
+    progress: &crate::ingest::Progress,
 ) -> Result<StoreChange> {
     let id = col::INCIDENT_ID;
     let new_fp = normaliser.unwrap_or("none").to_string();
@@ -368,6 +369,7 @@ pub fn upsert_spilled(
         hits = old_keys.finish()?;
         removed = (0..ordinal).filter(|&i| replaced.get(i) && !hits.get(i)).count() as u64;
     }
+    progress.stage("writing the store", spill.rows + old_meta.rows);
     let fingerprint = if old_meta.rows > removed && old_meta.normaliser.as_deref() != Some(new_fp.as_str()) {
         "mixed".to_string()
     } else {
@@ -425,9 +427,11 @@ pub fn upsert_spilled(
             let (lo, hi) = range(b);
             let incoming = spill.files[b].iter().map(|f| read_spill(f, None)).collect::<Result<Vec<_>>>()?;
             let incoming = concat_aligned(incoming)?;
+            progress.add(incoming.height() as u64, incoming.height() as u64);
             let mut parts = Vec::new();
             if let Some(lf) = old_lf(lo, hi)? {
                 let old = lf.run()?;
+                progress.add(old.height() as u64, old.height() as u64);
                 let at = |k: usize| offset + k as u64;
                 let hit: Vec<bool> = (0..old.height()).map(|k| hits.get(at(k))).collect();
                 let from_replaced: Vec<bool> = (0..old.height()).map(|k| replaced.get(at(k))).collect();
