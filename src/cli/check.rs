@@ -28,6 +28,11 @@ pub struct CheckArgs {
     /// edit and pass back with --mapping, instead of the summary.
     #[arg(long)]
     pub emit_mapping: bool,
+    /// Check in batches (memory bounded, working files in the temporary
+    /// folder) when the inputs add up to this many bytes or more (default
+    /// 256 MB; 0: always).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub stream_above: Option<u64>,
 }
 
 /// Words in a column name that suggest casualties or a perpetrator, which
@@ -95,11 +100,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let bar = super::progress::attach(&mut inputs, false);
     // Listing unmapped values is a pass per column: only when asked.
-    let needs = if args.unmapped { Needs::rows().listing_unmapped() } else { Needs::rows() };
-    let prepared = sitrep::pipeline::load(&inputs, &needs)?;
+    let (loaded, s, unmapped) = if sitrep::pipeline::stream::streams(&inputs, args.stream_above) {
+        sitrep::pipeline::stream::check(&inputs, Default::default(), args.top, args.unmapped)?
+    } else {
+        let needs = if args.unmapped { Needs::rows().listing_unmapped() } else { Needs::rows() };
+        let prepared = sitrep::pipeline::load(&inputs, &needs)?;
+        let s = summarise(&prepared.loaded.frame, args.top)?;
+        (prepared.loaded, s, prepared.unmapped)
+    };
     drop(bar);
-    let (loaded, unmapped) = (&prepared.loaded, &prepared.unmapped);
-    let s = summarise(&loaded.frame, args.top)?;
+    let (loaded, unmapped) = (&loaded, &unmapped);
     let mut out = std::io::stdout().lock();
     for f in &loaded.files {
         writeln!(out, "{}", f.path.display())?;

@@ -25,9 +25,10 @@ use crate::error::{Error, Result};
 use crate::ingest::convert::{Numbering, HASHED, LINE, PENDING, ROW};
 use crate::ingest::order::{self, Evidence};
 use crate::ingest::{
-    read_batches, tag_rows, write_rejects, DateOrder, FileSummary, Loaded, Reject, DATASET, SOURCE_FILE,
+    read_batches, tag_rows, write_rejects, DateOrder, FileSummary, LoadOptions, Loaded, Reject, DATASET, SOURCE_FILE,
 };
-use crate::normalise::Normaliser;
+use crate::normalise::{Normaliser, Unmapped};
+use crate::query::summary::{DataSummary, Summariser};
 use crate::schema::col;
 use crate::store::spill::{self, id_key, read_spill, write_spill, Spill};
 use crate::store::{Partition, StoreChange, UpsertOptions};
@@ -87,35 +88,31 @@ fn seq(file: usize, row: u64) -> u64 {
     ((file as u64) << 40) | row
 }
 
-/// Ingest `inputs` into the store at `store` in batches, as `ingest` does in memory: returns what changed,
-/// the load's files and rejects (its frame empty), and the normaliser's
-/// fingerprint. The rejects file, if asked for, is written.
-pub fn ingest(
-    inputs: &Inputs,
-    store: &Path,
-    opts: &UpsertOptions,
-    batching: Batching,
-) -> Result<(StoreChange, Loaded, Option<String>)> {
-    let needs = Needs::ingest();
-    let mut lopts = inputs.load_options(&needs);
-    if batching.range_bytes.is_some() {
-        lopts.range_bytes = batching.range_bytes;
-    }
-    let batch_bytes = batching.batch_bytes;
-    let normaliser = if inputs.normalise { Some(Normaliser::load(&inputs.aliases, &inputs.taxonomies)?) } else { None };
-    let name = store.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
-    let work = Work(store.with_file_name(format!(".{name}.read-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&work.0);
-    std::fs::create_dir_all(&work.0).map_err(|e| Error::io(&work.0, e))?;
+/// What the first two passes leave: each file read and spilled, its rows'
+/// ids sorted on disk, and incidents per day.
+struct Read {
+    files: Vec<FileState>,
+    rows: u64,
+    /// The sorted ids (for marking store rows that come in again).
+    keys: Option<crate::store::keys::Keys>,
+    /// Rows whose id repeats an earlier row's: seq → the first's seq.
+    repeat_of: HashMap<u64, u64>,
+    /// The first rows of repeated ids.
+    firsts: HashSet<u64>,
+    days: BTreeMap<i32, u64>,
+}
 
+/// Passes 1 and 2: read and spill each file in batches, decide its date
+/// order, then place its dates, number its hashed ids and sort all ids.
+fn read_and_key(inputs: &Inputs, lopts: &LoadOptions, batch_bytes: u64, work: &Path) -> Result<Read> {
     // 1. Read and spill each file, gathering what its dates say.
     let mut files: Vec<FileState> = Vec::with_capacity(inputs.files.len());
     for (i, path) in inputs.files.iter().enumerate() {
         let (mut evidence, mut batches, mut rejects) = (Evidence::default(), Vec::new(), Vec::new());
-        let raw = read_batches(path, &lopts, batch_bytes, &mut |mut df, rj| {
+        let raw = read_batches(path, lopts, batch_bytes, &mut |mut df, rj| {
             crate::atomic::check_cancelled()?;
             evidence.add(&df)?;
-            let p = work.0.join(format!("raw-{i:05}-{:06}.parquet", batches.len()));
+            let p = work.join(format!("raw-{i:05}-{:06}.parquet", batches.len()));
             write_spill(&p, &mut df)?;
             batches.push(p);
             rejects.extend(rj);
@@ -127,7 +124,7 @@ pub fn ingest(
 
     // 2. Ids and days, with the dates placed and hashed ids numbered.
     let rows: u64 = files.iter().map(|f| f.raw.read).sum();
-    let mut keyed = crate::store::keys::KeyWriter::new(&work.0, rows)?;
+    let mut keyed = crate::store::keys::KeyWriter::new(work, rows)?;
     let mut days: BTreeMap<i32, u64> = BTreeMap::new();
     for (i, f) in files.iter_mut().enumerate() {
         let path = &inputs.files[i];
@@ -151,22 +148,38 @@ pub fn ingest(
         f.rejects.sort_by_key(|r| r.row);
     }
     // Repeated ids: the first of each is kept, the others rejected.
-    let keys = keyed.finish()?;
-    let (repeat_of, firsts) = (keys.repeat_of.clone(), keys.firsts.clone());
-    for (d, n) in spill::day_counts(store)? {
-        *days.entry(d).or_insert(0) += n;
-    }
-    let by_year = store.is_dir() || opts.partition == Partition::Year;
-    let bounds = spill::plan_buckets(&days, batching.bucket_rows, by_year);
-    let mut spill = Spill::new(store, bounds, keys)?;
-    lopts.progress.stage("checking and normalising", rows);
-    // Columns as a load in memory orders them: the files' own, the tags, what normalising adds.
-    let (mut own, mut added): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut keys = keyed.finish()?;
+    let (repeat_of, firsts) = (std::mem::take(&mut keys.repeat_of), std::mem::take(&mut keys.firsts));
+    Ok(Read { files, rows, keys: Some(keys), repeat_of, firsts, days })
+}
 
-    // 3. Each batch placed, checked, tagged, normalised and spilled by date.
+/// What the third pass found besides the rows it handed on.
+struct Passed {
+    /// Column order as a load in memory gives it: the files' own, the tags, what normalising adds.
+    columns: Vec<String>,
+    /// Rows rejected as repeated ids, by file index.
+    repeats: Vec<(usize, Reject)>,
+    /// Values no rule mapped, over all batches.
+    unmapped: Unmapped,
+}
+
+/// Pass 3: each batch read back, its dates placed, repeated ids rejected,
+/// rows tagged and normalised, and handed to `on_batch` in input order.
+fn each_batch(
+    inputs: &Inputs,
+    lopts: &LoadOptions,
+    read: &Read,
+    normaliser: Option<&Normaliser>,
+    list_unmapped: bool,
+    on_batch: &mut dyn FnMut(DataFrame) -> Result<()>,
+) -> Result<Passed> {
+    let (repeat_of, firsts) = (&read.repeat_of, &read.firsts);
+    lopts.progress.stage("checking and normalising", read.rows);
+    let (mut own, mut added): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     let mut first_rows: HashMap<u64, u64> = HashMap::new();
-    let mut dup_rejects: Vec<(usize, Reject)> = Vec::new();
-    for (i, f) in files.iter().enumerate() {
+    let mut repeats: Vec<(usize, Reject)> = Vec::new();
+    let mut unmapped: Vec<(String, HashMap<String, u64>)> = Vec::new();
+    for (i, f) in read.files.iter().enumerate() {
         let path = &inputs.files[i];
         let end_column = f.raw.layout.source_name(col::DATE_END);
         let mut numbering = Numbering::default();
@@ -178,18 +191,29 @@ pub fn ingest(
             let df = order::apply(path, df, f.order, &end_column, &mut Vec::new())?;
             let mut df = numbering.number(df)?;
             if !repeat_of.is_empty() {
-                df = reject_repeats(df, i, &inputs.files, &repeat_of, &firsts, &mut first_rows, &mut dup_rejects)?;
+                df = reject_repeats(df, i, &inputs.files, repeat_of, firsts, &mut first_rows, &mut repeats)?;
             }
             note_columns(&mut own, &df, &[]);
             df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
-            let df = tag_rows(df, &inputs.files, &lopts)?;
+            let df = tag_rows(df, &inputs.files, lopts)?;
             let tagged: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-            let df = match &normaliser {
-                Some(n) => n.apply_lazy(df.lazy(), None, false)?.0.run()?,
+            let df = match normaliser {
+                Some(n) => {
+                    let (lf, missing) = n.apply_lazy(df.lazy(), None, list_unmapped)?;
+                    for (k, (column, values)) in missing.columns.into_iter().enumerate() {
+                        if unmapped.len() <= k {
+                            unmapped.push((column, HashMap::new()));
+                        }
+                        for (v, n) in values {
+                            *unmapped[k].1.entry(v).or_insert(0) += n;
+                        }
+                    }
+                    lf.run()?
+                }
                 None => df,
             };
             note_columns(&mut added, &df, &tagged);
-            spill.push(df)?;
+            on_batch(df)?;
         }
     }
     for name in [SOURCE_FILE, DATASET].into_iter().map(String::from).chain(added) {
@@ -197,14 +221,26 @@ pub fn ingest(
             own.push(name);
         }
     }
-    spill.set_order(own);
+    let unmapped = Unmapped {
+        columns: unmapped
+            .into_iter()
+            .map(|(c, values)| {
+                let mut v: Vec<(String, u64)> = values.into_iter().collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (c, v)
+            })
+            .collect(),
+    };
+    Ok(Passed { columns: own, repeats, unmapped })
+}
 
-    // The load's account: every row accepted or rejected.
+/// The load's account: every row accepted or rejected, file by file.
+fn account(inputs: &Inputs, files: Vec<FileState>, repeats: &[(usize, Reject)]) -> Loaded {
     let mut rejects = Vec::new();
     let mut summaries: Vec<FileSummary> = Vec::with_capacity(files.len());
     for (i, f) in files.into_iter().enumerate() {
         let mut rj = f.rejects;
-        rj.extend(dup_rejects.iter().filter(|(fi, _)| *fi == i).map(|(_, r)| r.clone()));
+        rj.extend(repeats.iter().filter(|(fi, _)| *fi == i).map(|(_, r)| r.clone()));
         rj.sort_by_key(|r| r.row);
         let span = f
             .span
@@ -213,7 +249,49 @@ pub fn ingest(
         summaries.push(f.raw.summary(&inputs.files[i], f.raw.read - rejected, rejected, f.order, span));
         rejects.extend(rj);
     }
-    let loaded = Loaded { frame: DataFrame::empty(), scan: None, normalised_with: None, rejects, files: summaries };
+    Loaded { frame: DataFrame::empty(), scan: None, normalised_with: None, rejects, files: summaries }
+}
+
+/// A working folder, emptied.
+fn work_folder(path: PathBuf) -> Result<Work> {
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(Work(path))
+}
+
+/// The load options and normaliser a streamed read uses.
+fn setup(inputs: &Inputs, needs: &Needs, batching: Batching) -> Result<(LoadOptions, Option<Normaliser>)> {
+    let mut lopts = inputs.load_options(needs);
+    if batching.range_bytes.is_some() {
+        lopts.range_bytes = batching.range_bytes;
+    }
+    let normaliser = if inputs.normalise { Some(Normaliser::load(&inputs.aliases, &inputs.taxonomies)?) } else { None };
+    Ok((lopts, normaliser))
+}
+
+/// Ingest `inputs` into the store at `store` in batches, as `ingest` does in memory: returns what changed,
+/// the load's files and rejects (its frame empty), and the normaliser's
+/// fingerprint. The rejects file, if asked for, is written.
+pub fn ingest(
+    inputs: &Inputs,
+    store: &Path,
+    opts: &UpsertOptions,
+    batching: Batching,
+) -> Result<(StoreChange, Loaded, Option<String>)> {
+    let (lopts, normaliser) = setup(inputs, &Needs::ingest(), batching)?;
+    let name = store.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+    let work = work_folder(store.with_file_name(format!(".{name}.read-{}", std::process::id())))?;
+    let mut read = read_and_key(inputs, &lopts, batching.batch_bytes, &work.0)?;
+    for (d, n) in spill::day_counts(store)? {
+        *read.days.entry(d).or_insert(0) += n;
+    }
+    let by_year = store.is_dir() || opts.partition == Partition::Year;
+    let bounds = spill::plan_buckets(&read.days, batching.bucket_rows, by_year);
+    let keys = read.keys.take().ok_or_else(|| Error::Internal("the ids were taken twice".into()))?;
+    let mut spill = Spill::new(store, bounds, keys)?;
+    let passed = each_batch(inputs, &lopts, &read, normaliser.as_ref(), false, &mut |df| spill.push(df))?;
+    spill.set_order(passed.columns);
+    let loaded = account(inputs, read.files, &passed.repeats);
     if let Some(path) = &inputs.rejects {
         write_rejects(path, &loaded, &lopts, inputs.csv_escape)?;
     }
@@ -221,6 +299,30 @@ pub fn ingest(
     let change = spill::upsert_spilled(store, spill, fingerprint.as_deref(), opts, &lopts.progress)?;
     drop(work);
     Ok((change, loaded, fingerprint))
+}
+
+/// `check` in batches, as it runs in memory: the load's files and rejects
+/// (its frame empty), the summary of the accepted rows with the `top` actors,
+/// and (when `list_unmapped`) the values no rule maps. Working files go to
+/// the system's temporary folder (`TMPDIR`), about the input's size, and are
+/// removed. The rejects file, if asked for, is written.
+pub fn check(
+    inputs: &Inputs,
+    batching: Batching,
+    top: usize,
+    list_unmapped: bool,
+) -> Result<(Loaded, DataSummary, Unmapped)> {
+    let (lopts, normaliser) = setup(inputs, &Needs::rows(), batching)?;
+    let work = work_folder(std::env::temp_dir().join(format!("sitrep-check-{}", std::process::id())))?;
+    let read = read_and_key(inputs, &lopts, batching.batch_bytes, &work.0)?;
+    let mut summary = Summariser::default();
+    let passed = each_batch(inputs, &lopts, &read, normaliser.as_ref(), list_unmapped, &mut |df| summary.add(&df))?;
+    let loaded = account(inputs, read.files, &passed.repeats);
+    if let Some(path) = &inputs.rejects {
+        write_rejects(path, &loaded, &lopts, inputs.csv_escape)?;
+    }
+    drop(work);
+    Ok((loaded, summary.finish(top), passed.unmapped))
 }
 
 /// Add the data columns of `df` not in `before` to `names`, in order, each once.

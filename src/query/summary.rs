@@ -2,6 +2,8 @@
 //! nulls per canonical column, top actors and the fatality total with the
 //! number of rows whose fatalities are unknown.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -34,53 +36,82 @@ pub struct DataSummary {
 
 /// Summarise `frame` (canonical schema), listing the `top` most frequent actors.
 pub fn summarise(frame: &DataFrame, top: usize) -> Result<DataSummary> {
-    let dates = frame.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
-    let days = dates.i32()?;
-    let fatalities = frame.column(col::FATALITIES)?.i64()?;
-    let nulls =
-        CANONICAL.iter().map(|(c, _)| Ok((*c, frame.column(c)?.null_count() as u64))).collect::<Result<Vec<_>>>()?;
-    Ok(DataSummary {
-        rows: frame.height() as u64,
-        first_date: days.min().and_then(from_epoch_days),
-        last_date: days.max().and_then(from_epoch_days),
-        precision: precision_mix(frame)?,
-        nulls,
-        top_actors: count_by(frame, col::ACTOR, top)?,
-        fatalities: fatalities.sum().unwrap_or(0),
-        fatalities_unknown: fatalities.null_count() as u64,
-    })
+    let mut s = Summariser::default();
+    s.add(frame)?;
+    Ok(s.finish(top))
 }
 
-fn precision_mix(frame: &DataFrame) -> Result<Vec<(Option<String>, u64)>> {
-    let counts = frame
-        .clone()
-        .lazy()
-        .group_by([col(col::DATE_PRECISION)])
-        .agg([len().cast(DataType::UInt64).alias("n")])
-        .run()?;
-    let names = counts.column(col::DATE_PRECISION)?.str()?;
-    let ns = counts.column("n")?.u64()?;
-    let mut out: Vec<(Option<String>, u64)> =
-        names.iter().zip(ns.iter()).map(|(p, n)| (p.map(str::to_string), n.unwrap_or(0))).collect();
-    let rank = |p: &Option<String>| {
-        p.as_deref().and_then(|s| s.parse::<crate::schema::DatePrecision>().ok()).map_or(u8::MAX, |p| p as u8)
-    };
-    out.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
-    Ok(out)
+/// A [`DataSummary`] gathered batch by batch (a streamed `check`): the same
+/// figures whether the rows come at once or in pieces.
+#[derive(Debug, Clone, Default)]
+pub struct Summariser {
+    rows: u64,
+    span: Option<(i32, i32)>,
+    precision: HashMap<Option<String>, u64>,
+    nulls: Vec<u64>,
+    actors: HashMap<String, u64>,
+    fatalities: i64,
+    fatalities_unknown: u64,
 }
 
-/// The `top` most frequent non-null values of `column`, count descending, then by value.
-pub fn count_by(frame: &DataFrame, column: &str, top: usize) -> Result<Vec<(String, u64)>> {
-    let counts = frame
-        .clone()
-        .lazy()
-        .filter(col(column).is_not_null())
-        .group_by([col(column)])
-        .agg([len().cast(DataType::UInt64).alias("n")])
-        .sort(["n", column], SortMultipleOptions::default().with_order_descending_multi([true, false]))
-        .limit(top as IdxSize)
-        .run()?;
+impl Summariser {
+    /// Count the rows of `frame` (canonical schema).
+    pub fn add(&mut self, frame: &DataFrame) -> Result<()> {
+        self.rows += frame.height() as u64;
+        let dates = frame.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
+        let days = dates.i32()?;
+        if let (Some(a), Some(b)) = (days.min(), days.max()) {
+            self.span = Some(self.span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        }
+        let fatalities = frame.column(col::FATALITIES)?.i64()?;
+        self.fatalities += fatalities.sum().unwrap_or(0);
+        self.fatalities_unknown += fatalities.null_count() as u64;
+        self.nulls.resize(CANONICAL.len(), 0);
+        for (n, (c, _)) in self.nulls.iter_mut().zip(CANONICAL) {
+            *n += frame.column(c)?.null_count() as u64;
+        }
+        for (p, n) in counts(frame, col::DATE_PRECISION, false)? {
+            *self.precision.entry(p).or_insert(0) += n;
+        }
+        for (a, n) in counts(frame, col::ACTOR, true)? {
+            *self.actors.entry(a.unwrap_or_default()).or_insert(0) += n;
+        }
+        Ok(())
+    }
+
+    /// The summary, with the `top` most frequent actors (ties by name).
+    pub fn finish(self, top: usize) -> DataSummary {
+        let mut precision: Vec<(Option<String>, u64)> = self.precision.into_iter().collect();
+        let rank = |p: &Option<String>| {
+            p.as_deref().and_then(|s| s.parse::<crate::schema::DatePrecision>().ok()).map_or(u8::MAX, |p| p as u8)
+        };
+        precision.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+        let mut actors: Vec<(String, u64)> = self.actors.into_iter().collect();
+        actors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        actors.truncate(top);
+        let mut nulls = self.nulls;
+        nulls.resize(CANONICAL.len(), 0);
+        DataSummary {
+            rows: self.rows,
+            first_date: self.span.and_then(|s| from_epoch_days(s.0)),
+            last_date: self.span.and_then(|s| from_epoch_days(s.1)),
+            precision,
+            nulls: CANONICAL.iter().map(|(c, _)| *c).zip(nulls).collect(),
+            top_actors: actors,
+            fatalities: self.fatalities,
+            fatalities_unknown: self.fatalities_unknown,
+        }
+    }
+}
+
+/// Rows per value of the text column `column` (nulls left out when `skip_null`).
+fn counts(frame: &DataFrame, column: &str, skip_null: bool) -> Result<Vec<(Option<String>, u64)>> {
+    let mut lf = frame.clone().lazy();
+    if skip_null {
+        lf = lf.filter(col(column).is_not_null());
+    }
+    let counts = lf.group_by([col(column)]).agg([len().cast(DataType::UInt64).alias("n")]).run()?;
     let names = counts.column(column)?.str()?;
     let ns = counts.column("n")?.u64()?;
-    Ok(names.iter().zip(ns.iter()).map(|(a, n)| (a.unwrap_or_default().to_string(), n.unwrap_or(0))).collect())
+    Ok(names.iter().zip(ns.iter()).map(|(p, n)| (p.map(str::to_string), n.unwrap_or(0))).collect())
 }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use sitrep::pipeline::stream::{ingest, Batching};
+use sitrep::pipeline::stream::{check, ingest, Batching};
 use sitrep::pipeline::{load, Inputs, Needs};
 use sitrep::store::{upsert_with, Partition, UpsertOptions};
 
@@ -224,4 +224,84 @@ fn the_ingest_command_streams_with_the_same_report_and_store() {
     let b = run(&streamed, &rs, &["--replace-source", "--stream-above", "0"], std::slice::from_ref(&sheet));
     assert_eq!(a, b);
     assert_eq!(std::fs::read(&mem).unwrap(), std::fs::read(&streamed).unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// A streamed `check` summarises what the in-memory one does: the same
+    /// counts, rejects, dates, precision mix, empty cells, top actors,
+    /// fatality figures and unmapped values, however the input is cut.
+    #[test]
+    fn streaming_check_summarises_what_the_in_memory_check_does(
+        a in prop::collection::vec(row(), 0..200),
+        b in prop::collection::vec(row(), 0..60),
+        hashed in prop::collection::vec(row(), 0..40),
+        batch in 200u64..3000,
+        top in 1usize..6,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        std::fs::write(p("a.csv"), file(&a, true, "T-")).unwrap();
+        std::fs::write(p("b.csv"), file(&b, true, "T-")).unwrap();
+        std::fs::write(p("c.csv"), file(&hashed, false, "")).unwrap();
+        let mut given = inputs(&[p("a.csv"), p("b.csv"), p("c.csv")]);
+        let (rm, rs) = (p("rm.csv"), p("rs.csv"));
+        given.rejects = Some(rm.clone());
+        let memory = load(&given, &Needs::rows().listing_unmapped()).and_then(|l| {
+            let s = sitrep::query::summary::summarise(&l.loaded.frame, top)?;
+            Ok((l.loaded, s, l.unmapped))
+        });
+        given.rejects = Some(rs.clone());
+        let batching = Batching { batch_bytes: batch, range_bytes: Some(batch / 3 + 1), bucket_rows: 1 };
+        let stream = check(&given, batching, top, true);
+        match (memory, stream) {
+            (Ok((ml, ms, mu)), Ok((sl, ss, su))) => {
+                prop_assert_eq!(&ml.rejects, &sl.rejects);
+                for (x, y) in ml.files.iter().zip(&sl.files) {
+                    prop_assert_eq!((x.read, x.accepted, x.rejected), (y.read, y.accepted, y.rejected));
+                    prop_assert_eq!((x.dates, x.date_order), (y.dates, y.date_order));
+                }
+                prop_assert_eq!(ms.rows, ml.accepted());
+                prop_assert_eq!(ms, ss);
+                prop_assert_eq!(mu, su);
+                prop_assert_eq!(std::fs::read(&rm).unwrap(), std::fs::read(&rs).unwrap());
+            }
+            (Err(x), Err(y)) => prop_assert_eq!(x.to_string(), y.to_string()),
+            (x, y) => prop_assert!(false, "in memory: {:?}; streamed: {:?}", x.map(|v| v.1), y.map(|v| v.1)),
+        }
+    }
+}
+
+/// `sitrep check` streams when told to (`--stream-above 0`) and prints what
+/// the in-memory check prints, on the real UCDP file and a tracker sheet
+/// with bad rows: the summary, the unmapped values, the rejects shown and
+/// written, and the exit status. Its working files are removed.
+#[test]
+fn the_check_command_streams_with_the_same_report() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let run = |rejects: &Path, extra: &[&str]| {
+        let out = Command::cargo_bin("sitrep")
+            .unwrap()
+            .env("TMPDIR", &tmp)
+            .arg("check")
+            .args(extra)
+            .arg(super::repo("data/ucdp_ged_syria_2016-2019.csv"))
+            .arg(super::fixture("native_bad.csv"))
+            .args(["--unmapped", "--top", "7", "--rejects"])
+            .arg(rejects)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+        (out.status.code(), text.replace(&rejects.display().to_string(), "R"), std::fs::read(rejects).unwrap())
+    };
+    let a = run(&dir.path().join("a.csv"), &[]);
+    let b = run(&dir.path().join("b.csv"), &["--stream-above", "0"]);
+    assert_eq!(a.0, Some(1), "{}", a.1);
+    assert!(a.1.contains("read 16,566, accepted 16,566, rejected 0"), "{}", a.1);
+    assert!(a.1.contains("unmapped target_type"), "{}", a.1);
+    assert_eq!(a, b);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "working files left in TMPDIR");
 }
