@@ -42,6 +42,12 @@ fn pending_of(df: &DataFrame) -> Result<Option<Vec<Int32Chunked>>> {
     Ok(Some(names.iter().map(|n| Ok(df.column(n)?.i32()?.clone())).collect::<Result<_>>()?))
 }
 
+/// Whether no date of `df` waits for the file's day/month order (the
+/// frame reads the same whatever order is decided).
+pub fn settled(df: &DataFrame) -> Result<bool> {
+    Ok(pending_of(df)?.is_none_or(|p| p.iter().all(|c| c.null_count() == c.len())))
+}
+
 impl Evidence {
     /// Add what the pending dates of `df` (rows later in the file than any added before) say.
     pub fn add(&mut self, df: &DataFrame) -> Result<()> {

@@ -25,7 +25,8 @@ use crate::error::{Error, Result};
 use crate::ingest::convert::{Numbering, HASHED, LINE, PENDING, ROW};
 use crate::ingest::order::{self, Evidence};
 use crate::ingest::{
-    read_batches, tag_rows, write_rejects, DateOrder, FileSummary, LoadOptions, Loaded, Reject, DATASET, SOURCE_FILE,
+    read_batches, tag_rows, write_rejects, DateOrder, FileSummary, LoadOptions, Loaded, Progress, Reject, DATASET,
+    SOURCE_FILE,
 };
 use crate::normalise::{Normaliser, Unmapped};
 use crate::query::summary::{DataSummary, Summariser};
@@ -178,7 +179,7 @@ fn each_batch(
     let (mut own, mut added): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     let mut first_rows: HashMap<u64, u64> = HashMap::new();
     let mut repeats: Vec<(usize, Reject)> = Vec::new();
-    let mut unmapped: Vec<(String, HashMap<String, u64>)> = Vec::new();
+    let mut unmapped = UnmappedCounts::default();
     for (i, f) in read.files.iter().enumerate() {
         let path = &inputs.files[i];
         let end_column = f.raw.layout.source_name(col::DATE_END);
@@ -200,14 +201,7 @@ fn each_batch(
             let df = match normaliser {
                 Some(n) => {
                     let (lf, missing) = n.apply_lazy(df.lazy(), None, list_unmapped)?;
-                    for (k, (column, values)) in missing.columns.into_iter().enumerate() {
-                        if unmapped.len() <= k {
-                            unmapped.push((column, HashMap::new()));
-                        }
-                        for (v, n) in values {
-                            *unmapped[k].1.entry(v).or_insert(0) += n;
-                        }
-                    }
+                    unmapped.add(missing);
                     lf.run()?
                 }
                 None => df,
@@ -221,17 +215,7 @@ fn each_batch(
             own.push(name);
         }
     }
-    let unmapped = Unmapped {
-        columns: unmapped
-            .into_iter()
-            .map(|(c, values)| {
-                let mut v: Vec<(String, u64)> = values.into_iter().collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                (c, v)
-            })
-            .collect(),
-    };
-    Ok(Passed { columns: own, repeats, unmapped })
+    Ok(Passed { columns: own, repeats, unmapped: unmapped.finish() })
 }
 
 /// The load's account: every row accepted or rejected, file by file.
@@ -303,9 +287,11 @@ pub fn ingest(
 
 /// `check` in batches, as it runs in memory: the load's files and rejects
 /// (its frame empty), the summary of the accepted rows with the `top` actors,
-/// and (when `list_unmapped`) the values no rule maps. Working files go to
-/// the system's temporary folder (`TMPDIR`), about the input's size, and are
-/// removed. The rejects file, if asked for, is written.
+/// and (when `list_unmapped`) the values no rule maps. Most files are
+/// checked in one pass ([`check_in_one_pass`]); a file whose day/month order
+/// is open or whose ids repeat takes the three passes of [`ingest`], its
+/// batches spilled to the system's temporary folder (`TMPDIR`, about the
+/// input's size, removed at the end). The rejects file, if asked for, is written.
 pub fn check(
     inputs: &Inputs,
     batching: Batching,
@@ -314,15 +300,127 @@ pub fn check(
 ) -> Result<(Loaded, DataSummary, Unmapped)> {
     let (lopts, normaliser) = setup(inputs, &Needs::rows(), batching)?;
     let work = work_folder(std::env::temp_dir().join(format!("sitrep-check-{}", std::process::id())))?;
-    let read = read_and_key(inputs, &lopts, batching.batch_bytes, &work.0)?;
-    let mut summary = Summariser::default();
-    let passed = each_batch(inputs, &lopts, &read, normaliser.as_ref(), list_unmapped, &mut |df| summary.add(&df))?;
-    let loaded = account(inputs, read.files, &passed.repeats);
+    let one = check_in_one_pass(inputs, &lopts, batching, normaliser.as_ref(), list_unmapped, &work.0)?;
+    let (loaded, summary, unmapped) = match one {
+        Ok((loaded, summary, unmapped)) => (loaded, summary, unmapped),
+        Err(rows_seen) => {
+            let work = work_folder(work.0.clone())?;
+            // The read again counts rows (of as many as the first read saw, when it got to the end).
+            lopts.progress.stage("reading again (ids repeat, or dates wait for the day/month order)", rows_seen);
+            let outer = lopts.progress.clone();
+            let again = LoadOptions { progress: Progress::new(move |_, n| outer.add(n, n)), ..lopts.clone() };
+            let read = read_and_key(inputs, &again, batching.batch_bytes, &work.0)?;
+            let mut summary = Summariser::default();
+            let passed =
+                each_batch(inputs, &lopts, &read, normaliser.as_ref(), list_unmapped, &mut |df| summary.add(&df))?;
+            (account(inputs, read.files, &passed.repeats), summary, passed.unmapped)
+        }
+    };
     if let Some(path) = &inputs.rejects {
         write_rejects(path, &loaded, &lopts, inputs.csv_escape)?;
     }
     drop(work);
-    Ok((loaded, summary.finish(top), passed.unmapped))
+    Ok((loaded, summary.finish(top), unmapped))
+}
+
+/// `check` in one pass over each file, each batch normalised and summarised
+/// as it is read, when nothing whole-file changes a batch: no all-number
+/// date waits for the file's day/month order, and no id repeats (the ids'
+/// hashes are sorted on disk in `work`). As soon as either fails, the rows
+/// it read (the whole input's when ids repeat, else 0): the caller then
+/// takes the three passes.
+fn check_in_one_pass(
+    inputs: &Inputs,
+    lopts: &LoadOptions,
+    batching: Batching,
+    normaliser: Option<&Normaliser>,
+    list_unmapped: bool,
+    work: &Path,
+) -> Result<std::result::Result<(Loaded, Summariser, Unmapped), u64>> {
+    // Partitions of about 2 M ids for rows of 64 bytes or more.
+    let bytes: u64 = inputs.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let mut keyed = crate::store::keys::KeyWriter::new(work, bytes / 64)?;
+    let mut summary = Summariser::default();
+    let mut unmapped = UnmappedCounts::default();
+    let mut files: Vec<FileState> = Vec::with_capacity(inputs.files.len());
+    let mut waits = false;
+    for (i, path) in inputs.files.iter().enumerate() {
+        let (mut rejects, mut span) = (Vec::new(), None);
+        let mut numbering = Numbering::default();
+        let read = read_batches(path, lopts, batching.batch_bytes, &mut |df, rj| {
+            crate::atomic::check_cancelled()?;
+            if !order::settled(&df)? {
+                waits = true;
+                return Err(Error::Internal("a date waits for the file's order".into()));
+            }
+            rejects.extend(rj);
+            let df = order::apply(path, df, None, "", &mut Vec::new())?;
+            let df = numbering.number(df)?;
+            let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
+            let rows = df.column(ROW)?.u64()?.clone();
+            for (id, r) in ids.iter().zip(rows.iter()) {
+                keyed.push(id_key(id.unwrap_or("")), seq(i, r.unwrap_or(0)))?;
+            }
+            let days = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
+            let days = days.i32()?;
+            if let (Some(a), Some(b)) = (days.min(), days.max()) {
+                span = Some(span.map_or((a, b), |(x, y): (i32, i32)| (x.min(a), y.max(b))));
+            }
+            let mut df = df;
+            df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
+            let df = tag_rows(df, &inputs.files, lopts)?;
+            let df = match normaliser {
+                Some(n) => {
+                    let (lf, missing) = n.apply_lazy(df.lazy(), None, list_unmapped)?;
+                    unmapped.add(missing);
+                    lf.run()?
+                }
+                None => df,
+            };
+            summary.add(&df)
+        });
+        let raw = match read {
+            Err(_) if waits => return Ok(Err(0)),
+            other => other?,
+        };
+        rejects.sort_by_key(|r| r.row);
+        files.push(FileState { raw, batches: Vec::new(), order: None, rejects, span });
+    }
+    if !keyed.finish()?.repeat_of.is_empty() {
+        return Ok(Err(files.iter().map(|f| f.raw.read).sum()));
+    }
+    Ok(Ok((account(inputs, files, &[]), summary, unmapped.finish())))
+}
+
+/// Unmapped values counted over batches.
+#[derive(Default)]
+struct UnmappedCounts(Vec<(String, HashMap<String, u64>)>);
+
+impl UnmappedCounts {
+    fn add(&mut self, batch: Unmapped) {
+        for (k, (column, values)) in batch.columns.into_iter().enumerate() {
+            if self.0.len() <= k {
+                self.0.push((column, HashMap::new()));
+            }
+            for (v, n) in values {
+                *self.0[k].1.entry(v).or_insert(0) += n;
+            }
+        }
+    }
+
+    /// Each column's values, most rows first, then by value (as [`Normaliser::apply_lazy`] lists them).
+    fn finish(self) -> Unmapped {
+        let columns = self
+            .0
+            .into_iter()
+            .map(|(c, values)| {
+                let mut v: Vec<(String, u64)> = values.into_iter().collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (c, v)
+            })
+            .collect();
+        Unmapped { columns }
+    }
 }
 
 /// Add the data columns of `df` not in `before` to `names`, in order, each once.
@@ -403,4 +501,33 @@ fn row_content(df: &DataFrame, k: usize) -> u64 {
     cells.sort();
     let text: String = cells.into_iter().map(|(n, v)| format!("{n}\u{1e}{v}\u{1d}")).collect();
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file with unique ids and ISO dates is checked in one pass; a repeated
+    /// id or a day-first date sends it to the three passes.
+    #[test]
+    fn one_pass_check_only_when_nothing_whole_file_changes_a_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |text: &str| {
+            let path = dir.path().join("t.csv");
+            std::fs::write(&path, text).unwrap();
+            let inputs = Inputs { files: vec![path], ..Default::default() };
+            let batching = Batching { batch_bytes: 64, range_bytes: Some(40), bucket_rows: 10 };
+            let (lopts, n) = setup(&inputs, &Needs::rows(), batching).unwrap();
+            let work = work_folder(dir.path().join("work")).unwrap();
+            check_in_one_pass(&inputs, &lopts, batching, n.as_ref(), false, &work.0).unwrap().map(|(l, s, _)| {
+                assert_eq!(l.accepted(), s.finish(5).rows);
+                l.accepted()
+            })
+        };
+        let head = "incident_id,date,actor,fatalities\n";
+        let rows: String = (1..=30).map(|i| format!("A-{i},2024-01-{:02},KH,1\n", i % 28 + 1)).collect();
+        assert_eq!(run(&format!("{head}{rows}")), Ok(30));
+        assert_eq!(run(&format!("{head}{rows}A-3,2024-02-01,KH,1\n")), Err(31));
+        assert_eq!(run(&format!("{head}{rows}A-99,13/02/2024,KH,1\n")), Err(0));
+    }
 }
