@@ -409,12 +409,53 @@ fn distinct_counts(lf: LazyFrame, column: &str) -> Result<Vec<(String, u64)>> {
     Ok(v.iter().zip(n.iter()).filter_map(|(v, n)| Some((v?.to_string(), n?))).collect())
 }
 
-/// Left-join the per-value `map` (keyed by `__raw`, distinct) on `on`: row
-/// order and count are kept, so nothing is lost or duplicated.
+/// Add the per-value `map`'s columns (keyed by `__raw`, distinct) to each
+/// row by its value of `on` (null where the value is not in the map), as a
+/// left join would: row order and count are kept, so nothing is lost or
+/// duplicated. Each row's value is looked up once, and only the map's
+/// columns are built (a join gathered every column of the frame again).
 fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> LazyFrame {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    lf.join(map.lazy(), [col(on)], [col("__raw")], args)
+    let raws: Vec<String> = match map.column("__raw").and_then(|c| c.str().cloned()) {
+        Ok(raws) => raws.iter().map(|v| v.unwrap_or_default().to_string()).collect(),
+        Err(e) => {
+            let message = e.to_string();
+            return lf
+                .with_column(col(on).map(move |_| Err(polars_err!(ComputeError: "{message}")), |_, f| Ok(f.clone())));
+        }
+    };
+    let index: PlHashMap<String, IdxSize> = raws.into_iter().enumerate().map(|(i, v)| (v, i as IdxSize)).collect();
+    let index = std::sync::Arc::new(index);
+    let lookup = col(on).map(
+        move |c: Column| {
+            let c = c.cast(&DataType::String)?;
+            let values = c.str()?;
+            let found: IdxCa = values.iter().map(|v| v.and_then(|v| index.get(v).copied())).collect();
+            Ok(found.with_name(c.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), IDX_DTYPE)),
+    );
+    let picks: Vec<Expr> = map
+        .columns()
+        .iter()
+        .filter(|c| c.name() != "__raw")
+        .map(|c| {
+            let (values, name, dtype) = (c.clone(), c.name().clone(), c.dtype().clone());
+            let field = Field::new(name.clone(), dtype);
+            col("__idx")
+                .map(
+                    move |i: Column| {
+                        // Nothing to pick from (no value had a decision): all null.
+                        if values.is_empty() {
+                            return Ok(Column::full_null(name.clone(), i.len(), values.dtype()));
+                        }
+                        Ok(values.take(i.idx()?)?.with_name(name.clone()))
+                    },
+                    move |_, _| Ok(field.clone()),
+                )
+                .alias(c.name().clone())
+        })
+        .collect();
+    lf.with_column(lookup.alias("__idx")).with_columns(picks).drop(by_name(["__idx"], true, false))
 }
 
 /// Normalise one taxonomy field by the rules of [`taxonomy`]: the rule of

@@ -354,7 +354,8 @@ impl Rules {
         let (raw, free, exact, hint) = (&texts[0], &texts[1], &texts[2], &texts[3]);
         let mode: Vec<Option<i32>> = c[2].as_materialized_series().cast(&DataType::Int32)?.i32()?.iter().collect();
         // Literal inputs (no free text, no hint) come as one value for every row.
-        let n = c.iter().map(|c| c.len()).max().unwrap_or(0);
+        // (A column of no rows: no rows, whatever length the literals have.)
+        let n = if c.iter().any(|c| c.is_empty()) { 0 } else { c.iter().map(|c| c.len()).max().unwrap_or(0) };
         fn at<'s>(v: &[Option<&'s str>], i: usize) -> Option<&'s str> {
             if v.len() == 1 {
                 v[0]
