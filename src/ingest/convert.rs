@@ -247,12 +247,20 @@ impl<'a> Converter<'a> {
             self.reject(row, line, None, joined.as_bytes(), reason);
             return;
         }
-        let encoding = self.encoding.for_bytes(rec.as_slice());
+        // The record's text, checked once: its fields are slices of it.
+        let whole = match self.encoding {
+            Encoding::Utf8 | Encoding::Auto => std::str::from_utf8(rec.as_slice()).ok(),
+            Encoding::Latin1 => None,
+        };
+        let encoding = match self.encoding {
+            Encoding::Auto if whole.is_none() => Encoding::Latin1,
+            Encoding::Auto => Encoding::Utf8,
+            other => other,
+        };
         if self.encoding == Encoding::Auto && encoding == Encoding::Latin1 {
             self.counts.latin1_rows += 1;
         }
-        // Auto resolved to UTF-8 only for valid rows; strict UTF-8 still has to look.
-        if self.encoding == Encoding::Utf8 && std::str::from_utf8(rec.as_slice()).is_err() {
+        if self.encoding == Encoding::Utf8 && whole.is_none() {
             // Name the leftmost bad cell, as a person reading the file would find it.
             if let Some((i, e)) =
                 rec.iter().enumerate().find_map(|(i, f)| decode(f, self.encoding).err().map(|e| (i, e)))
@@ -262,7 +270,7 @@ impl<'a> Converter<'a> {
                 return;
             }
         }
-        match self.convert(rec, encoding) {
+        match self.convert(rec, encoding, whole) {
             Ok((cells, kept, notes)) => {
                 if notes.pending.iter().any(Option::is_some) {
                     self.pending.push((self.accepted, notes.pending));
@@ -334,9 +342,14 @@ impl<'a> Converter<'a> {
         &self,
         rec: &'r ByteRecord,
         encoding: Encoding,
+        whole: Option<&'r str>,
     ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>, RowNotes), (Option<usize>, String)> {
         let mut notes = RowNotes::default();
         let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
+            // A field of a record that is valid UTF-8 as a whole, without checking it again.
+            if let Some(s) = whole.zip(rec.range(i)).and_then(|(w, r)| w.get(r)) {
+                return Ok(Cow::Borrowed(s));
+            }
             decode(rec.get(i).unwrap_or_default(), encoding).map_err(|e| (Some(i), e))
         };
         // On the stack: no allocation per row.
@@ -452,23 +465,20 @@ impl<'a> Converter<'a> {
                 },
                 Some(Rule::Count { idx, unknown, approx }) => match nonempty(&text(*idx)?) {
                     None => Parsed::Null,
-                    Some(v) => {
-                        let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
-                        match parse::parse_count(v, &unknown) {
-                            Ok(Some(n)) => Parsed::Int(n),
-                            Ok(None) => Parsed::Null,
-                            Err(e) => match parse::parse_approx_count(v).filter(|_| *approx) {
-                                Some((low, high)) => {
-                                    notes.approx += 1;
-                                    if k == self.fatalities_pos {
-                                        notes.fatalities_high = high;
-                                    }
-                                    Parsed::Int(low)
+                    Some(v) => match parse::parse_count(v, unknown) {
+                        Ok(Some(n)) => Parsed::Int(n),
+                        Ok(None) => Parsed::Null,
+                        Err(e) => match parse::parse_approx_count(v).filter(|_| *approx) {
+                            Some((low, high)) => {
+                                notes.approx += 1;
+                                if k == self.fatalities_pos {
+                                    notes.fatalities_high = high;
                                 }
-                                None => return Err((Some(*idx), e)),
-                            },
-                        }
-                    }
+                                Parsed::Int(low)
+                            }
+                            None => return Err((Some(*idx), e)),
+                        },
+                    },
                 },
                 Some(Rule::Coord { idx, limit }) => match nonempty(&text(*idx)?) {
                     None => Parsed::Null,

@@ -217,8 +217,8 @@ pub fn whole(s: &str) -> &str {
 /// Parse a death or injury count. `unknown` lists source codes that mean
 /// "unknown" (GTD writes -99 in some numeric fields); they give `Ok(None)`.
 /// Whole numbers written as floats (`3.0`, as pandas exports) are accepted.
-pub fn parse_count(s: &str, unknown: &[&str]) -> Result<Option<i64>, String> {
-    if NULL_TOKENS.contains(&s) || unknown.contains(&s) {
+pub fn parse_count<U: AsRef<str>>(s: &str, unknown: &[U]) -> Result<Option<i64>, String> {
+    if NULL_TOKENS.contains(&s) || unknown.iter().any(|u| u.as_ref() == s) {
         return Ok(None);
     }
     let value = match s.parse::<i64>() {
@@ -363,14 +363,14 @@ mod tests {
 
     #[test]
     fn counts_keep_unknown_unknown_and_reject_bad_values() {
-        assert_eq!(parse_count("3", &[]), Ok(Some(3)));
-        assert_eq!(parse_count("3.0", &[]), Ok(Some(3)));
-        assert_eq!(parse_count("NA", &[]), Ok(None));
+        assert_eq!(parse_count::<&str>("3", &[]), Ok(Some(3)));
+        assert_eq!(parse_count::<&str>("3.0", &[]), Ok(Some(3)));
+        assert_eq!(parse_count::<&str>("NA", &[]), Ok(None));
         assert_eq!(parse_count("-99", &["-99"]), Ok(None));
-        assert_eq!(parse_count("-2", &[]), Err("negative count".into()));
-        assert_eq!(parse_count("1.5", &[]), Err("not a whole number".into()));
-        assert_eq!(parse_count("many", &[]), Err("not a number".into()));
-        assert!(parse_count("1000000000000", &[]).unwrap_err().contains("implausibly"));
+        assert_eq!(parse_count::<&str>("-2", &[]), Err("negative count".into()));
+        assert_eq!(parse_count::<&str>("1.5", &[]), Err("not a whole number".into()));
+        assert_eq!(parse_count::<&str>("many", &[]), Err("not a number".into()));
+        assert!(parse_count::<&str>("1000000000000", &[]).unwrap_err().contains("implausibly"));
     }
 
     #[test]
