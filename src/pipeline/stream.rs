@@ -135,11 +135,7 @@ fn read_and_key(inputs: &Inputs, lopts: &LoadOptions, batch_bytes: u64, work: &P
             let df = read_columns(b, &[col::INCIDENT_ID, col::DATE, col::DATE_END, ROW, LINE, HASHED])?;
             let df = order::apply(path, df, f.order, &end_column, &mut f.rejects)?;
             let df = numbering.number(df)?;
-            let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
-            let rows = df.column(ROW)?.u64()?.clone();
-            for (id, r) in ids.iter().zip(rows.iter()) {
-                keyed.push(id_key(id.unwrap_or("")), seq(i, r.unwrap_or(0)))?;
-            }
+            push_ids(&mut keyed, &df, i)?;
             let d = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
             for d in d.i32()?.iter().flatten() {
                 *days.entry(d).or_insert(0) += 1;
@@ -198,14 +194,7 @@ fn each_batch(
             df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
             let df = tag_rows(df, &inputs.files, lopts)?;
             let tagged: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-            let df = match normaliser {
-                Some(n) => {
-                    let (lf, missing) = n.apply_lazy(df.lazy(), None, list_unmapped)?;
-                    unmapped.add(missing);
-                    lf.run()?
-                }
-                None => df,
-            };
+            let df = normalise(df, normaliser, list_unmapped, &mut unmapped)?;
             note_columns(&mut added, &df, &tagged);
             on_batch(df)?;
         }
@@ -356,11 +345,7 @@ fn check_in_one_pass(
             rejects.extend(rj);
             let df = order::apply(path, df, None, "", &mut Vec::new())?;
             let df = numbering.number(df)?;
-            let ids = df.column(col::INCIDENT_ID)?.str()?.clone();
-            let rows = df.column(ROW)?.u64()?.clone();
-            for (id, r) in ids.iter().zip(rows.iter()) {
-                keyed.push(id_key(id.unwrap_or("")), seq(i, r.unwrap_or(0)))?;
-            }
+            push_ids(&mut keyed, &df, i)?;
             let days = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
             let days = days.i32()?;
             if let (Some(a), Some(b)) = (days.min(), days.max()) {
@@ -369,14 +354,7 @@ fn check_in_one_pass(
             let mut df = df;
             df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
             let df = tag_rows(df, &inputs.files, lopts)?;
-            let df = match normaliser {
-                Some(n) => {
-                    let (lf, missing) = n.apply_lazy(df.lazy(), None, list_unmapped)?;
-                    unmapped.add(missing);
-                    lf.run()?
-                }
-                None => df,
-            };
+            let df = normalise(df, normaliser, list_unmapped, &mut unmapped)?;
             summary.add(&df)
         });
         let raw = match read {
@@ -390,6 +368,29 @@ fn check_in_one_pass(
         return Ok(Err(files.iter().map(|f| f.raw.read).sum()));
     }
     Ok(Ok((account(inputs, files, &[]), summary, unmapped.finish())))
+}
+
+/// Note the ids of a batch of file `file` (dates placed, hashed ids numbered).
+fn push_ids(keyed: &mut crate::store::keys::KeyWriter, df: &DataFrame, file: usize) -> Result<()> {
+    let ids = df.column(col::INCIDENT_ID)?.str()?;
+    let rows = df.column(ROW)?.u64()?;
+    for (id, r) in ids.iter().zip(rows.iter()) {
+        keyed.push(id_key(id.unwrap_or("")), seq(file, r.unwrap_or(0)))?;
+    }
+    Ok(())
+}
+
+/// A batch normalised (unless `--no-normalise`), its unmapped values counted.
+fn normalise(
+    df: DataFrame,
+    normaliser: Option<&Normaliser>,
+    list_unmapped: bool,
+    unmapped: &mut UnmappedCounts,
+) -> Result<DataFrame> {
+    let Some(n) = normaliser else { return Ok(df) };
+    let (lf, missing) = n.apply_lazy(df.lazy(), None, list_unmapped)?;
+    unmapped.add(missing);
+    Ok(lf.run()?)
 }
 
 /// Unmapped values counted over batches.
