@@ -329,40 +329,57 @@ fn check_in_one_pass(
     // Partitions of about 2 M ids for rows of 64 bytes or more.
     let bytes: u64 = inputs.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     let mut keyed = crate::store::keys::KeyWriter::new(work, bytes / 64)?;
-    let mut summary = Summariser::default();
-    let mut unmapped = UnmappedCounts::default();
     let mut files: Vec<FileState> = Vec::with_capacity(inputs.files.len());
     let mut waits = false;
-    for (i, path) in inputs.files.iter().enumerate() {
-        let (mut rejects, mut span) = (Vec::new(), None);
-        let mut numbering = Numbering::default();
-        let read = read_batches(path, lopts, batching.batch_bytes, &mut |df, rj| {
-            crate::atomic::check_cancelled()?;
-            if !order::settled(&df)? {
-                waits = true;
-                return Err(Error::Internal("a date waits for the file's order".into()));
+    // Batches are tagged, normalised and summarised on a thread of their own
+    // while the next is read (handed over in order, none queued).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, DataFrame)>(0);
+    let (read, worked) = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<(Summariser, UnmappedCounts)> {
+            let (mut summary, mut unmapped) = (Summariser::default(), UnmappedCounts::default());
+            for (i, mut df) in rx {
+                df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
+                let df = tag_rows(df, &inputs.files, lopts)?;
+                summary.add(&normalise(df, normaliser, list_unmapped, &mut unmapped)?)?;
             }
-            rejects.extend(rj);
-            let df = order::apply(path, df, None, "", &mut Vec::new())?;
-            let df = numbering.number(df)?;
-            push_ids(&mut keyed, &df, i)?;
-            let days = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
-            let days = days.i32()?;
-            if let (Some(a), Some(b)) = (days.min(), days.max()) {
-                span = Some(span.map_or((a, b), |(x, y): (i32, i32)| (x.min(a), y.max(b))));
-            }
-            let mut df = df;
-            df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
-            let df = tag_rows(df, &inputs.files, lopts)?;
-            let df = normalise(df, normaliser, list_unmapped, &mut unmapped)?;
-            summary.add(&df)
+            Ok((summary, unmapped))
         });
-        let raw = match read {
-            Err(_) if waits => return Ok(Err(0)),
-            other => other?,
+        let mut read = || -> Result<()> {
+            for (i, path) in inputs.files.iter().enumerate() {
+                let (mut rejects, mut span) = (Vec::new(), None);
+                let mut numbering = Numbering::default();
+                let raw = read_batches(path, lopts, batching.batch_bytes, &mut |df, rj| {
+                    crate::atomic::check_cancelled()?;
+                    if !order::settled(&df)? {
+                        waits = true;
+                        return Err(Error::Internal("a date waits for the file's order".into()));
+                    }
+                    rejects.extend(rj);
+                    let df = order::apply(path, df, None, "", &mut Vec::new())?;
+                    let df = numbering.number(df)?;
+                    push_ids(&mut keyed, &df, i)?;
+                    let days = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
+                    let days = days.i32()?;
+                    if let (Some(a), Some(b)) = (days.min(), days.max()) {
+                        span = Some(span.map_or((a, b), |(x, y): (i32, i32)| (x.min(a), y.max(b))));
+                    }
+                    tx.send((i, df)).map_err(|_| Error::Internal("the summarising thread stopped".into()))
+                })?;
+                rejects.sort_by_key(|r| r.row);
+                files.push(FileState { raw, batches: Vec::new(), order: None, rejects, span });
+            }
+            Ok(())
         };
-        rejects.sort_by_key(|r| r.row);
-        files.push(FileState { raw, batches: Vec::new(), order: None, rejects, span });
+        let read = read();
+        drop(tx);
+        let worked = worker.join().map_err(|_| Error::Internal("the summarising thread panicked".into()));
+        (read, worked)
+    });
+    // The summarising thread's error is the cause of a failed send.
+    let (summary, unmapped) = worked??;
+    match read {
+        Err(_) if waits => return Ok(Err(0)),
+        other => other?,
     }
     if !keyed.finish()?.repeat_of.is_empty() {
         return Ok(Err(files.iter().map(|f| f.raw.read).sum()));
