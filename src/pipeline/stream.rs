@@ -332,52 +332,41 @@ fn check_in_one_pass(
     let mut files: Vec<FileState> = Vec::with_capacity(inputs.files.len());
     let mut waits = false;
     // Batches are tagged, normalised and summarised on a thread of their own
-    // while the next is read (handed over in order, none queued).
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, DataFrame)>(0);
-    let (read, worked) = std::thread::scope(|scope| {
-        let worker = scope.spawn(move || -> Result<(Summariser, UnmappedCounts)> {
-            let (mut summary, mut unmapped) = (Summariser::default(), UnmappedCounts::default());
-            for (i, mut df) in rx {
-                df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
-                let df = tag_rows(df, &inputs.files, lopts)?;
-                summary.add(&normalise(df, normaliser, list_unmapped, &mut unmapped)?)?;
-            }
-            Ok((summary, unmapped))
-        });
-        let mut read = || -> Result<()> {
-            for (i, path) in inputs.files.iter().enumerate() {
-                let (mut rejects, mut span) = (Vec::new(), None);
-                let mut numbering = Numbering::default();
-                let raw = read_batches(path, lopts, batching.batch_bytes, &mut |df, rj| {
-                    crate::atomic::check_cancelled()?;
-                    if !order::settled(&df)? {
-                        waits = true;
-                        return Err(Error::Internal("a date waits for the file's order".into()));
-                    }
-                    rejects.extend(rj);
-                    let df = order::apply(path, df, None, "", &mut Vec::new())?;
-                    let df = numbering.number(df)?;
-                    push_ids(&mut keyed, &df, i)?;
-                    let days = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
-                    let days = days.i32()?;
-                    if let (Some(a), Some(b)) = (days.min(), days.max()) {
-                        span = Some(span.map_or((a, b), |(x, y): (i32, i32)| (x.min(a), y.max(b))));
-                    }
-                    tx.send((i, df)).map_err(|_| Error::Internal("the summarising thread stopped".into()))
-                })?;
-                rejects.sort_by_key(|r| r.row);
-                files.push(FileState { raw, batches: Vec::new(), order: None, rejects, span });
-            }
-            Ok(())
-        };
-        let read = read();
-        drop(tx);
-        let worked = worker.join().map_err(|_| Error::Internal("the summarising thread panicked".into()));
-        (read, worked)
-    });
-    // The summarising thread's error is the cause of a failed send.
-    let (summary, unmapped) = worked??;
-    match read {
+    // while the next is read.
+    let (mut summary, mut unmapped) = (Summariser::default(), UnmappedCounts::default());
+    let summarise = |(i, mut df): (usize, DataFrame)| -> Result<()> {
+        df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
+        let df = tag_rows(df, &inputs.files, lopts)?;
+        summary.add(&normalise(df, normaliser, list_unmapped, &mut unmapped)?)
+    };
+    let read = |send: &mut dyn FnMut((usize, DataFrame)) -> Result<()>| -> Result<()> {
+        for (i, path) in inputs.files.iter().enumerate() {
+            let (mut rejects, mut span) = (Vec::new(), None);
+            let mut numbering = Numbering::default();
+            let raw = read_batches(path, lopts, batching.batch_bytes, &mut |df, rj| {
+                crate::atomic::check_cancelled()?;
+                if !order::settled(&df)? {
+                    waits = true;
+                    return Err(Error::Internal("a date waits for the file's order".into()));
+                }
+                rejects.extend(rj);
+                let df = order::apply(path, df, None, "", &mut Vec::new())?;
+                let df = numbering.number(df)?;
+                push_ids(&mut keyed, &df, i)?;
+                let days = df.column(col::DATE)?.as_materialized_series().to_physical_repr().into_owned();
+                let days = days.i32()?;
+                if let (Some(a), Some(b)) = (days.min(), days.max()) {
+                    span = Some(span.map_or((a, b), |(x, y): (i32, i32)| (x.min(a), y.max(b))));
+                }
+                send((i, df))
+            })?;
+            rejects.sort_by_key(|r| r.row);
+            files.push(FileState { raw, batches: Vec::new(), order: None, rejects, span });
+        }
+        Ok(())
+    };
+    match pipelined(read, summarise) {
+        // (An error summarising an earlier batch comes back in the three passes.)
         Err(_) if waits => return Ok(Err(0)),
         other => other?,
     }
@@ -385,6 +374,29 @@ fn check_in_one_pass(
         return Ok(Err(files.iter().map(|f| f.raw.read).sum()));
     }
     Ok(Ok((account(inputs, files, &[]), summary, unmapped.finish())))
+}
+
+/// Run `produce`, handing each item it sends to `consume` on a thread of its
+/// own while `produce` goes on (in order; none queued, so one item is in
+/// each hand at most). An error of `consume` wins: it is why a send failed.
+fn pipelined<T: Send, R>(
+    produce: impl FnOnce(&mut dyn FnMut(T) -> Result<()>) -> Result<R>,
+    mut consume: impl FnMut(T) -> Result<()> + Send,
+) -> Result<R> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<T>(0);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<()> {
+            for item in rx {
+                consume(item)?;
+            }
+            Ok(())
+        });
+        let produced =
+            produce(&mut |item| tx.send(item).map_err(|_| Error::Internal("a worker thread stopped".into())));
+        drop(tx);
+        worker.join().map_err(|_| Error::Internal("a worker thread panicked".into()))??;
+        produced
+    })
 }
 
 /// Note the ids of a batch of file `file` (dates placed, hashed ids numbered).
