@@ -296,7 +296,7 @@ impl Normaliser {
             .when(col("__name").is_not_null())
             .then(col("__name"))
             .otherwise(col(CLAIMED_RAW));
-        let joined = join_map(lf, map, CLAIMED_RAW).with_column(status.alias("__status"));
+        let joined = join_map(lf, map, CLAIMED_RAW)?.with_column(status.alias("__status"));
         let missing = if list_unmapped {
             let unmapped = col("__name").is_null().and(col(CLAIMED_RAW).is_not_null());
             sorted(distinct_counts(joined.clone().filter(unmapped), CLAIMED_RAW)?)
@@ -326,7 +326,7 @@ impl Normaliser {
             Column::new("__raw".into(), types),
             Column::new(EVENT_CLASS.into(), classes),
         ])?;
-        Ok(join_map(lf, map, c::EVENT_TYPE))
+        join_map(lf, map, c::EVENT_TYPE)
     }
 
     fn apply_aliases(&self, lf: LazyFrame, column: &str, raw_name: &str) -> Result<(LazyFrame, Vec<(String, u64)>)> {
@@ -369,14 +369,14 @@ impl Normaliser {
         if column == c::TARGET {
             names.push(TARGET_HINT.to_string());
         }
-        let lf = join_map(lf, map, raw_name)
+        let lf = join_map(lf, map, raw_name)?
             .with_columns(exprs)
             .select(names.iter().map(|n| col(n.as_str())).collect::<Vec<_>>());
         Ok((lf, sorted(missing)))
     }
 }
 
-fn sorted(mut v: Vec<(String, u64)>) -> Vec<(String, u64)> {
+pub(crate) fn sorted(mut v: Vec<(String, u64)>) -> Vec<(String, u64)> {
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v
 }
@@ -414,15 +414,8 @@ fn distinct_counts(lf: LazyFrame, column: &str) -> Result<Vec<(String, u64)>> {
 /// left join would: row order and count are kept, so nothing is lost or
 /// duplicated. Each row's value is looked up once, and only the map's
 /// columns are built (a join gathered every column of the frame again).
-fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> LazyFrame {
-    let raws: Vec<String> = match map.column("__raw").and_then(|c| c.str().cloned()) {
-        Ok(raws) => raws.iter().map(|v| v.unwrap_or_default().to_string()).collect(),
-        Err(e) => {
-            let message = e.to_string();
-            return lf
-                .with_column(col(on).map(move |_| Err(polars_err!(ComputeError: "{message}")), |_, f| Ok(f.clone())));
-        }
-    };
+fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> Result<LazyFrame> {
+    let raws: Vec<String> = map.column("__raw")?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
     let index: PlHashMap<String, IdxSize> = raws.into_iter().enumerate().map(|(i, v)| (v, i as IdxSize)).collect();
     let index = std::sync::Arc::new(index);
     let lookup = col(on).map(
@@ -455,7 +448,7 @@ fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> LazyFrame {
                 .alias(c.name().clone())
         })
         .collect();
-    lf.with_column(lookup.alias("__idx")).with_columns(picks).drop(by_name(["__idx"], true, false))
+    Ok(lf.with_column(lookup.alias("__idx")).with_columns(picks).drop(by_name(["__idx"], true, false)))
 }
 
 /// Normalise one taxonomy field by the rules of [`taxonomy`]: the rule of
@@ -503,7 +496,7 @@ fn apply_taxonomy(
             category = when(not).then(instead).otherwise(category);
         }
     }
-    let joined = join_map(lf, map, raw_name).with_column(category.alias("__category"));
+    let joined = join_map(lf, map, raw_name)?.with_column(category.alias("__category"));
     let missing = if list_unmapped {
         // Kept as it was: a value no rule maps (an unknown value no keyword decided).
         let unmapped = col(raw_name).is_not_null().and(col("__category").eq(col(raw_name)));

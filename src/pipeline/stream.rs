@@ -191,8 +191,7 @@ fn each_batch(
                 df = reject_repeats(df, i, &inputs.files, repeat_of, firsts, &mut first_rows, &mut repeats)?;
             }
             note_columns(&mut own, &df, &[]);
-            df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
-            let df = tag_rows(df, &inputs.files, lopts)?;
+            let df = tag(df, i, inputs, lopts)?;
             let tagged: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
             let df = normalise(df, normaliser, list_unmapped, &mut unmapped)?;
             note_columns(&mut added, &df, &tagged);
@@ -227,9 +226,17 @@ fn account(inputs: &Inputs, files: Vec<FileState>, repeats: &[(usize, Reject)]) 
 
 /// A working folder, emptied.
 fn work_folder(path: PathBuf) -> Result<Work> {
-    let _ = std::fs::remove_dir_all(&path);
-    std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-    Ok(Work(path))
+    let work = Work(path);
+    work.empty()?;
+    Ok(work)
+}
+
+impl Work {
+    /// Empty the folder for another pass.
+    fn empty(&self) -> Result<()> {
+        let _ = std::fs::remove_dir_all(&self.0);
+        std::fs::create_dir_all(&self.0).map_err(|e| Error::io(&self.0, e))
+    }
 }
 
 /// The load options and normaliser a streamed read uses.
@@ -293,7 +300,7 @@ pub fn check(
     let (loaded, summary, unmapped) = match one {
         Ok((loaded, summary, unmapped)) => (loaded, summary, unmapped),
         Err(rows_seen) => {
-            let work = work_folder(work.0.clone())?;
+            work.empty()?;
             // The read again counts rows (of as many as the first read saw, when it got to the end).
             lopts.progress.stage("reading again (ids repeat, or dates wait for the day/month order)", rows_seen);
             let outer = lopts.progress.clone();
@@ -334,9 +341,8 @@ fn check_in_one_pass(
     // Batches are tagged, normalised and summarised on a thread of their own
     // while the next is read.
     let (mut summary, mut unmapped) = (Summariser::default(), UnmappedCounts::default());
-    let summarise = |(i, mut df): (usize, DataFrame)| -> Result<()> {
-        df.with_column(Column::new_scalar("__file".into(), Scalar::from(i as u32), df.height()))?;
-        let df = tag_rows(df, &inputs.files, lopts)?;
+    let summarise = |(i, df): (usize, DataFrame)| -> Result<()> {
+        let df = tag(df, i, inputs, lopts)?;
         summary.add(&normalise(df, normaliser, list_unmapped, &mut unmapped)?)
     };
     let read = |send: &mut dyn FnMut((usize, DataFrame)) -> Result<()>| -> Result<()> {
@@ -409,6 +415,12 @@ fn push_ids(keyed: &mut crate::store::keys::KeyWriter, df: &DataFrame, file: usi
     Ok(())
 }
 
+/// A batch of file `file` tagged with its file and dataset (as the load in memory tags rows).
+fn tag(mut df: DataFrame, file: usize, inputs: &Inputs, lopts: &LoadOptions) -> Result<DataFrame> {
+    df.with_column(Column::new_scalar("__file".into(), Scalar::from(file as u32), df.height()))?;
+    tag_rows(df, &inputs.files, lopts)
+}
+
 /// A batch normalised (unless `--no-normalise`), its unmapped values counted.
 fn normalise(
     df: DataFrame,
@@ -440,15 +452,8 @@ impl UnmappedCounts {
 
     /// Each column's values, most rows first, then by value (as [`Normaliser::apply_lazy`] lists them).
     fn finish(self) -> Unmapped {
-        let columns = self
-            .0
-            .into_iter()
-            .map(|(c, values)| {
-                let mut v: Vec<(String, u64)> = values.into_iter().collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                (c, v)
-            })
-            .collect();
+        let columns =
+            self.0.into_iter().map(|(c, values)| (c, crate::normalise::sorted(values.into_iter().collect()))).collect();
         Unmapped { columns }
     }
 }
