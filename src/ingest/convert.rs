@@ -21,6 +21,69 @@ use crate::schema::{always_loaded, col, dtype_of, ColumnType, DatePrecision, CAN
 /// Number of canonical columns.
 const N: usize = CANONICAL.len();
 
+/// A raw record's fields: the csv crate's [`ByteRecord`], or a [`Line`] of
+/// text split in place.
+pub trait Fields {
+    /// How many fields.
+    fn count(&self) -> usize;
+    /// Field `i`'s bytes.
+    fn field(&self, i: usize) -> Option<&[u8]>;
+    /// Where field `i` lies in [`Fields::bytes`].
+    fn span(&self, i: usize) -> Option<std::ops::Range<usize>>;
+    /// The record's bytes, holding every field at its [`Fields::span`].
+    fn bytes(&self) -> &[u8];
+    /// [`Fields::bytes`] as text, when they are UTF-8 (the record is read as UTF-8 if so).
+    fn utf8(&self) -> Option<&str> {
+        std::str::from_utf8(self.bytes()).ok()
+    }
+}
+
+impl Fields for ByteRecord {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn field(&self, i: usize) -> Option<&[u8]> {
+        self.get(i)
+    }
+    fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        self.range(i)
+    }
+    fn bytes(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+/// A record that is one line of UTF-8 text without quotes: its fields are
+/// the text between delimiters. [`Fields::bytes`] holds the delimiters
+/// too, which changes nothing: text cut at ASCII bytes is UTF-8 exactly
+/// when the whole is.
+pub struct Line<'t> {
+    /// The line, without its terminator.
+    pub text: &'t str,
+    /// Where each field ends (its delimiter, or the end of the line).
+    pub ends: &'t [usize],
+}
+
+impl Fields for Line<'_> {
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+    fn field(&self, i: usize) -> Option<&[u8]> {
+        self.span(i).map(|r| &self.text.as_bytes()[r])
+    }
+    fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        Some(start..end)
+    }
+    fn bytes(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+    fn utf8(&self) -> Option<&str> {
+        Some(self.text)
+    }
+}
+
 enum Parsed<'r> {
     Null,
     Text(Cow<'r, str>),
@@ -224,7 +287,7 @@ impl<'a> Converter<'a> {
     }
 
     /// Take one raw record (row numbers are 1-based over data rows).
-    pub fn push(&mut self, rec: &ByteRecord, row: u64, line: u64, problem: Option<RecordProblem>) {
+    pub fn push(&mut self, rec: &impl Fields, row: u64, line: u64, problem: Option<RecordProblem>) {
         self.read += 1;
         if let Some(p) = problem {
             self.rejects.push(Reject {
@@ -239,17 +302,17 @@ impl<'a> Converter<'a> {
         }
         let expected = self.layout.columns.len();
         // A layout's optional last fields may be missing (GDELT 1.0 rows without SOURCEURL).
-        let short_ok = rec.len() < expected && expected - rec.len() <= self.layout.optional_trailing;
-        if rec.len() != expected && !short_ok {
-            let joined = rec.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
+        let short_ok = rec.count() < expected && expected - rec.count() <= self.layout.optional_trailing;
+        if rec.count() != expected && !short_ok {
+            let joined = fields(rec).map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
             let has = if self.layout.has_header { "the header has" } else { "the layout has" };
-            let reason = format!("row has {} fields, {has} {expected}", rec.len());
+            let reason = format!("row has {} fields, {has} {expected}", rec.count());
             self.reject(row, line, None, joined.as_bytes(), reason);
             return;
         }
         // The record's text, checked once: its fields are slices of it.
         let whole = match self.encoding {
-            Encoding::Utf8 | Encoding::Auto => std::str::from_utf8(rec.as_slice()).ok(),
+            Encoding::Utf8 | Encoding::Auto => rec.utf8(),
             Encoding::Latin1 => None,
         };
         let encoding = match self.encoding {
@@ -263,10 +326,10 @@ impl<'a> Converter<'a> {
         if self.encoding == Encoding::Utf8 && whole.is_none() {
             // Name the leftmost bad cell, as a person reading the file would find it.
             if let Some((i, e)) =
-                rec.iter().enumerate().find_map(|(i, f)| decode(f, self.encoding).err().map(|e| (i, e)))
+                fields(rec).enumerate().find_map(|(i, f)| decode(f, self.encoding).err().map(|e| (i, e)))
             {
                 let name = self.layout.columns.get(i).cloned();
-                self.reject(row, line, name.as_deref(), rec.get(i).unwrap_or_default(), e);
+                self.reject(row, line, name.as_deref(), rec.field(i).unwrap_or_default(), e);
                 return;
             }
         }
@@ -309,7 +372,7 @@ impl<'a> Converter<'a> {
             }
             Err((idx, reason)) => {
                 let (name, value) = match idx {
-                    Some(i) => (Some(self.layout.columns[i].as_str()), rec.get(i).unwrap_or_default()),
+                    Some(i) => (Some(self.layout.columns[i].as_str()), rec.field(i).unwrap_or_default()),
                     None => (None, &b""[..]),
                 };
                 let name = name.map(str::to_string);
@@ -322,9 +385,9 @@ impl<'a> Converter<'a> {
     /// identical to an earlier one get `-2`, `-3`… from [`number_repeated_hashes`]
     /// once the whole file is read (they are separate incidents as far as the
     /// file says, so none is dropped as a duplicate).
-    fn row_hash(&self, rec: &ByteRecord) -> String {
+    fn row_hash(&self, rec: &impl Fields) -> String {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for f in rec {
+        for f in fields(rec) {
             h.update(f);
             h.update(&[0x1f]);
         }
@@ -340,17 +403,17 @@ impl<'a> Converter<'a> {
     #[allow(clippy::type_complexity)]
     fn convert<'r>(
         &self,
-        rec: &'r ByteRecord,
+        rec: &'r impl Fields,
         encoding: Encoding,
         whole: Option<&'r str>,
     ) -> std::result::Result<([Parsed<'r>; N], Vec<Option<Cow<'r, str>>>, RowNotes), (Option<usize>, String)> {
         let mut notes = RowNotes::default();
         let text = |i: usize| -> std::result::Result<Cow<'r, str>, (Option<usize>, String)> {
             // A field of a record that is valid UTF-8 as a whole, without checking it again.
-            if let Some(s) = whole.zip(rec.range(i)).and_then(|(w, r)| w.get(r)) {
+            if let Some(s) = whole.zip(rec.span(i)).and_then(|(w, r)| w.get(r)) {
                 return Ok(Cow::Borrowed(s));
             }
-            decode(rec.get(i).unwrap_or_default(), encoding).map_err(|e| (Some(i), e))
+            decode(rec.field(i).unwrap_or_default(), encoding).map_err(|e| (Some(i), e))
         };
         // On the stack: no allocation per row.
         let mut cells: [Parsed<'r>; N] = std::array::from_fn(|_| Parsed::Null);
@@ -578,6 +641,11 @@ impl<'a> Converter<'a> {
         }
         Ok(DataFrame::new_infer_height(cols)?)
     }
+}
+
+/// A record's fields in order.
+fn fields(rec: &impl Fields) -> impl Iterator<Item = &[u8]> {
+    (0..rec.count()).map(|i| rec.field(i).unwrap_or_default())
 }
 
 /// An internal date column: null except at the given rows (a constant null

@@ -309,6 +309,7 @@ pub fn read_batches(
                 start,
                 range_bytes: opts.range_bytes.unwrap_or(parallel::RANGE_BYTES),
                 batch_bytes,
+                precise: opts.precise_reader,
             };
             // The header, before the first range.
             opts.progress.add(start.byte, 0);

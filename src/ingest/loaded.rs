@@ -35,6 +35,10 @@ pub struct LoadOptions {
     /// size (`None`: files from 16 MB up, in ranges of 32 MB). For tuning and
     /// for tests that compare the parallel reader with the sequential one.
     pub range_bytes: Option<u64>,
+    /// Read every record with the csv crate, never the faster splitting of
+    /// plain text ([`super::plain`]); the two give the same rows. For tests and
+    /// measurements.
+    pub precise_reader: bool,
     /// The order of all-number dates (`5/9/2020`); `None`: decided per file
     /// from its values, and a file that does not tell is refused.
     pub date_order: Option<DateOrder>,

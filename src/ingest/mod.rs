@@ -11,7 +11,7 @@
 //! [`dates`] and [`order`] (dates as spreadsheets write them, and the
 //! day/month order of a file),
 //! [`source`] (formats and records), [`lines`] (physical line numbers), [`parallel`] (large files on every
-//! core), [`load`] (files → one frame), [`duplicates`], [`rejects`] (the
+//! core), [`plain`] (splitting well-formed text fast), [`load`] (files → one frame), [`duplicates`], [`rejects`] (the
 //! rejects file) and [`loaded`] (the result types).
 
 pub mod acled;
@@ -30,6 +30,7 @@ pub mod native;
 pub mod order;
 pub mod parallel;
 pub mod parse;
+pub mod plain;
 pub mod preset;
 pub mod rejects;
 pub mod source;

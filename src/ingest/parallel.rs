@@ -18,10 +18,11 @@ use std::sync::Mutex;
 use csv::ByteRecord;
 use polars::prelude::*;
 
-use super::convert::{Converter, LINE, ROW};
+use super::convert::{Converter, Line, LINE, ROW};
 use super::layout::Layout;
 use super::lines::Counting;
 use super::loaded::{ReadCounts, Reject};
+use super::plain;
 use super::source::Encoding;
 use crate::error::{Error, Result};
 
@@ -111,6 +112,10 @@ struct Job<'a> {
     keep: Option<&'a [String]>,
     /// Where a front-to-back read starts (see [`DataStart::input`]).
     input: u64,
+    /// The file's length.
+    len: u64,
+    /// Read every range with the csv crate (no [`plain`] splitting).
+    precise: bool,
 }
 
 impl Job<'_> {
@@ -118,6 +123,99 @@ impl Job<'_> {
     /// up to the first record starting at or after `stop`. Row and line
     /// numbers are local (1-based within the range).
     fn convert(&self, start: u64, stop: u64) -> Result<Part> {
+        if !self.precise {
+            if let Some(part) = self.convert_plain(start, stop)? {
+                return Ok(part);
+            }
+        }
+        self.convert_precise(start, stop)
+    }
+
+    /// [`Job::convert`] for a range of plain text ([`plain`]); `None` where
+    /// it is not plain, before anything is converted.
+    fn convert_plain(&self, start: u64, stop: u64) -> Result<Option<Part>> {
+        // Text is read in windows of this size; a record left over at a
+        // window's end moves to the front of the next.
+        const WINDOW: u64 = 4 << 20;
+        let (path, len) = (self.path, self.len);
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
+        let mut text = Vec::with_capacity(WINDOW as usize);
+        (&mut file).take(WINDOW).read_to_end(&mut text).map_err(|e| Error::io(path, e))?;
+        let mut base = start;
+        let mut eof = base + text.len() as u64 >= len;
+        // The csv crate drops a byte order mark at the start of its input (see `convert_precise`).
+        if start == self.input && text.starts_with(b"\xEF\xBB\xBF") || !plain::crs_paired(&text, !eof) {
+            return Ok(None);
+        }
+        let end = stop.min(len);
+        let cap = (end.saturating_sub(start) / 100).clamp(1024, 1 << 20) as usize;
+        let mut conv = Converter::with_capacity(self.layout, path, self.encoding, self.keep, cap);
+        let (mut rec, mut scratch, mut ends) = (ByteRecord::new(), Vec::new(), Vec::new());
+        let (mut at, mut row, mut line, mut last) = (0usize, 0u64, 1u64, None);
+        while base + (at as u64) < end {
+            let mut out = plain::Out { ends: &mut ends, rec: &mut rec, scratch: &mut scratch };
+            match plain::split(&text, at, eof, self.delimiter, &mut out) {
+                plain::Step::Line { len, next } => {
+                    row += 1;
+                    last = Some(base + at as u64);
+                    let bytes = &text[at..at + len];
+                    match std::str::from_utf8(bytes) {
+                        // Fields are converted where they lie in the text.
+                        Ok(text) if self.encoding != Encoding::Latin1 => {
+                            conv.push(&Line { text, ends: &ends }, row, line, None)
+                        }
+                        // Decoded field by field, as the csv crate's record would be.
+                        _ => {
+                            rec.clear();
+                            let mut from = 0;
+                            for &e in &ends {
+                                rec.push_field(&bytes[from..e]);
+                                from = e + 1;
+                            }
+                            conv.push(&rec, row, line, None);
+                        }
+                    }
+                    line += 1;
+                    at = next;
+                }
+                plain::Step::Record { next, breaks } => {
+                    row += 1;
+                    last = Some(base + at as u64);
+                    conv.push(&rec, row, line, None);
+                    line += breaks;
+                    at = next;
+                }
+                plain::Step::More => {
+                    text.drain(..at);
+                    base += at as u64;
+                    at = 0;
+                    let from = text.len().saturating_sub(1);
+                    let got = (&mut file).take(WINDOW).read_to_end(&mut text).map_err(|e| Error::io(path, e))?;
+                    eof = base + text.len() as u64 >= len;
+                    // Nothing more to read before the length it had (it shrank): the csv crate's turn.
+                    if got == 0 && !eof || !plain::crs_paired(&text[from..], !eof) {
+                        return Ok(None);
+                    }
+                }
+                plain::Step::Bail => return Ok(None),
+            }
+        }
+        // The next range starts at the next record; blank lines before it are the csv crate's to skip.
+        if at == text.len() && !eof {
+            (&mut file).take(1).read_to_end(&mut text).map_err(|e| Error::io(path, e))?;
+        }
+        if matches!(text.get(at), Some(b'\n' | b'\r')) {
+            return Ok(None);
+        }
+        let (read, counts) = (conv.read, conv.counts);
+        let rejects = std::mem::take(&mut conv.rejects);
+        let end = base + at as u64;
+        Ok(Some(Part { start, end, lines: line - 1, read, last, counts, frame: conv.finish()?, rejects }))
+    }
+
+    /// [`Job::convert`] with the csv crate: any text.
+    fn convert_precise(&self, start: u64, stop: u64) -> Result<Part> {
         let path = self.path;
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
@@ -224,7 +322,8 @@ pub fn convert_file(
     progress: &super::Progress,
 ) -> Result<Converted> {
     let (mut frames, mut rejects) = (Vec::new(), Vec::new());
-    let whole = Ranges { path, layout, delimiter, encoding, keep, start, range_bytes, batch_bytes: u64::MAX };
+    let whole =
+        Ranges { path, layout, delimiter, encoding, keep, start, range_bytes, batch_bytes: u64::MAX, precise: false };
     let (read, last_record, counts) = whole.convert(progress, &mut |f, r| {
         frames.extend(f);
         rejects.extend(r);
@@ -253,6 +352,8 @@ pub struct Ranges<'a> {
     pub range_bytes: u64,
     /// Bytes per batch handed on (`u64::MAX`: the whole file in one).
     pub batch_bytes: u64,
+    /// Read with the csv crate only, never [`plain`] splitting (to compare the two).
+    pub precise: bool,
 }
 
 impl Ranges<'_> {
@@ -279,6 +380,8 @@ impl Ranges<'_> {
             encoding: self.encoding,
             keep: self.keep,
             input: start.input,
+            len,
+            precise: self.precise,
         };
         // Ranges per batch: at least one per thread.
         let step = (len.saturating_sub(start.byte) / ranges.max(1)).max(1);
@@ -397,4 +500,131 @@ pub fn open_quote_at_end(mut reader: impl Read, delimiter: u8) -> std::io::Resul
     // The file's final line break ends the last swallowed line; it is not one more.
     let lines = lines_in_quote - u64::from(last_byte == b'\n' && lines_in_quote > 0);
     Ok((state == S::Quoted).then_some(lines))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &str = "incident_id,date,actor,fatalities,notes";
+    /// Cells, plain and not: quoted with breaks and doubled quotes, empty
+    /// and quoted-empty, bad UTF-8, a quote inside an unquoted cell, text
+    /// after a closing quote, Latin-1.
+    const CELLS: &[&[u8]] = &[
+        b"A-1",
+        b"",
+        b"2024-01-28",
+        b"2023-02-30",
+        b"Kataib Hezbollah",
+        b"3",
+        b"x",
+        b"\"two\nlines, a comma\"",
+        b"\"a \"\"quoted\"\"\r\nword\n\n\"",
+        b"\"\"",
+        b"\xef\xbb\xbfA-2",
+        b"Kata\xefib",
+        b"caf\xc3\xa9",
+        b"5\" shell",
+        b"\"closed\" then text",
+    ];
+    /// Indexes of the cells whose rows are plain text.
+    const PLAIN: std::ops::Range<usize> = 0..11;
+    /// Line ends: plain, and not (a lone `\r`, a blank line).
+    const ENDS: &[&[u8]] = &[b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n"];
+
+    #[derive(Debug, Clone)]
+    struct Row {
+        cells: Vec<usize>,
+        end: usize,
+    }
+
+    fn rows(plain: bool) -> impl Strategy<Value = Vec<Row>> {
+        let (cells, ends) = if plain { (PLAIN.end, 2) } else { (CELLS.len(), ENDS.len()) };
+        let row = (prop::collection::vec(0..cells, 4..=6), 0..ends).prop_map(|(cells, end)| Row { cells, end });
+        prop::collection::vec(row, 0..60)
+    }
+
+    fn text(rows: &[Row], last_end: bool) -> Vec<u8> {
+        let mut out = format!("{HEADER}\n").into_bytes();
+        for (k, r) in rows.iter().enumerate() {
+            let cells: Vec<&[u8]> = r.cells.iter().map(|&c| CELLS[c]).collect();
+            out.extend(cells.join(&b","[..]));
+            if last_end || k + 1 < rows.len() {
+                out.extend(ENDS[r.end]);
+            }
+        }
+        out
+    }
+
+    /// Convert `start..stop` of `bytes` both ways; the plain result, if any,
+    /// must be the precise one.
+    fn both(bytes: &[u8], cuts: &[u64], encoding: Encoding) -> std::result::Result<Vec<bool>, TestCaseError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let names: Vec<String> = HEADER.split(',').map(str::to_string).collect();
+        let layout = super::super::native::layout(&path, names).unwrap();
+        let start = data_start(&path, b',', true).unwrap();
+        let len = bytes.len() as u64;
+        let job = Job {
+            path: &path,
+            layout: &layout,
+            delimiter: b',',
+            encoding,
+            keep: None,
+            input: start.input,
+            len,
+            precise: false,
+        };
+        let mut plain_used = Vec::new();
+        // The true start, then guessed starts (after some `\n`, perhaps inside a quoted cell).
+        let starts = std::iter::once(start.byte).chain(cuts.iter().filter_map(|&c| {
+            let at = start.byte + c % (len - start.byte + 1);
+            bytes[at as usize..].iter().position(|&b| b == b'\n').map(|i| at + i as u64 + 1)
+        }));
+        for (k, s) in starts.enumerate() {
+            let stop = cuts.get(k).map_or(u64::MAX, |c| s + c % 200);
+            let precise = job.convert_precise(s, stop).unwrap();
+            let Some(plain) = job.convert_plain(s, stop).unwrap() else {
+                plain_used.push(false);
+                continue;
+            };
+            plain_used.push(true);
+            let at = format!("{s}..{stop} of {:?}", String::from_utf8_lossy(bytes));
+            prop_assert_eq!(
+                (plain.start, plain.end, plain.lines),
+                (precise.start, precise.end, precise.lines),
+                "{}",
+                at
+            );
+            prop_assert_eq!((plain.read, plain.last), (precise.read, precise.last), "{}", at);
+            prop_assert_eq!(plain.counts, precise.counts, "{}", at);
+            prop_assert_eq!(&plain.rejects, &precise.rejects, "{}", at);
+            prop_assert!(plain.frame.equals_missing(&precise.frame), "{}\n{}\n{}", at, plain.frame, precise.frame);
+        }
+        Ok(plain_used)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Wherever the plain splitter answers, it gives what the csv crate does.
+        #[test]
+        fn plain_ranges_convert_as_the_csv_crate_does(
+            rows in rows(false),
+            last_end in any::<bool>(),
+            cuts in prop::collection::vec(any::<u64>(), 0..4),
+            encoding in prop::sample::select(vec![Encoding::Utf8, Encoding::Auto, Encoding::Latin1]),
+        ) {
+            both(&text(&rows, last_end), &cuts, encoding)?;
+        }
+
+        /// And it does answer on plain text, from the true start of the data.
+        #[test]
+        fn plain_text_is_split_without_the_csv_crate(rows in rows(true), last_end in any::<bool>()) {
+            let used = both(&text(&rows, last_end), &[], Encoding::Utf8)?;
+            prop_assert_eq!(used, vec![true]);
+        }
+    }
 }

@@ -89,6 +89,7 @@ impl Inputs {
             file_encodings: self.file_encodings.clone(),
             columns: needs.columns.clone(),
             range_bytes: None,
+            precise_reader: false,
             date_order: self.date_order,
             key: self.key.clone(),
             source_file: needs.source_file,

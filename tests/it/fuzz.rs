@@ -112,13 +112,25 @@ fn check(bytes: &[u8], dir: &Path) -> Result<(), String> {
     std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
     let run = || -> Result<(), String> {
         let seq = load_incidents(std::slice::from_ref(&path), &LoadOptions::default());
+        // Ranges of 64 bytes, split by `plain` where the text allows and by the csv crate otherwise.
         let opts = LoadOptions { range_bytes: Some(64), ..Default::default() };
         let par = load_incidents(std::slice::from_ref(&path), &opts);
-        let (seq, par) = match (seq, par) {
-            (Ok(s), Ok(p)) => (s, p),
-            (Err(a), Err(b)) if a.to_string() == b.to_string() => return Ok(()),
-            (a, b) => return Err(format!("readers disagree: {:?} / {:?}", a.err(), b.err())),
+        // The same ranges, all by the csv crate.
+        let opts = LoadOptions { range_bytes: Some(64), precise_reader: true, ..Default::default() };
+        let precise = load_incidents(std::slice::from_ref(&path), &opts);
+        let (seq, par, precise) = match (seq, par, precise) {
+            (Ok(s), Ok(p), Ok(c)) => (s, p, c),
+            (Err(a), Err(b), Err(c)) if a.to_string() == b.to_string() && b.to_string() == c.to_string() => {
+                return Ok(())
+            }
+            (a, b, c) => return Err(format!("readers disagree: {:?} / {:?} / {:?}", a.err(), b.err(), c.err())),
         };
+        if par.rejects != precise.rejects
+            || !par.frame.equals_missing(&precise.frame)
+            || format!("{:?}", par.files) != format!("{:?}", precise.files)
+        {
+            return Err("plain splitting and the csv crate differ".into());
+        }
         if seq.read() != seq.accepted() + seq.rejected() || seq.frame.height() as u64 != seq.accepted() {
             return Err(format!("counts do not add up: {:?}", seq.files));
         }

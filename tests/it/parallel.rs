@@ -74,6 +74,10 @@ proptest! {
         let seq = load_incidents(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
         let opts = LoadOptions { range_bytes: Some(range), ..Default::default() };
         let par = load_incidents(std::slice::from_ref(&path), &opts).unwrap();
+        let opts = LoadOptions { range_bytes: Some(range), precise_reader: true, ..Default::default() };
+        let precise = load_incidents(std::slice::from_ref(&path), &opts).unwrap();
+        prop_assert_eq!(&precise.rejects, &par.rejects);
+        prop_assert!(precise.frame.equals_missing(&par.frame), "frames differ:\n{}\n{}", precise.frame, par.frame);
         prop_assert_eq!(par.read(), rows.len() as u64);
         prop_assert_eq!(seq.read(), par.read());
         prop_assert_eq!(seq.accepted(), par.accepted());
