@@ -34,7 +34,7 @@ pub trait Fields {
     fn bytes(&self) -> &[u8];
     /// [`Fields::bytes`] as text, when they are UTF-8 (the record is read as UTF-8 if so).
     fn utf8(&self) -> Option<&str> {
-        std::str::from_utf8(self.bytes()).ok()
+        simdutf8::basic::from_utf8(self.bytes()).ok()
     }
 }
 

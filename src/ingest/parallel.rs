@@ -160,7 +160,7 @@ impl Job<'_> {
                     row += 1;
                     last = Some(base + at as u64);
                     let bytes = &text[at..at + len];
-                    match std::str::from_utf8(bytes) {
+                    match simdutf8::basic::from_utf8(bytes) {
                         // Fields are converted where they lie in the text.
                         Ok(text) if self.encoding != Encoding::Latin1 => {
                             conv.push(&Line { text, ends: &ends }, row, line, None)
