@@ -345,38 +345,51 @@ impl Rules {
     /// [`Self::row`] over the columns raw, free text, mode, exact, hint; rows in parallel pieces.
     fn apply(&self, c: &mut [Column]) -> PolarsResult<Column> {
         use rayon::prelude::*;
-        let cols: Vec<Series> = [0, 1, 3, 4]
+        let texts: Vec<StringChunked> = [0, 1, 3, 4]
             .iter()
-            .map(|&k| c[k].as_materialized_series().cast(&DataType::String))
+            .map(|&k| Ok(c[k].as_materialized_series().cast(&DataType::String)?.str()?.clone()))
             .collect::<PolarsResult<_>>()?;
-        let texts: Vec<Vec<Option<&str>>> =
-            cols.iter().map(|s| Ok(s.str()?.iter().collect())).collect::<PolarsResult<_>>()?;
-        let (raw, free, exact, hint) = (&texts[0], &texts[1], &texts[2], &texts[3]);
-        let mode: Vec<Option<i32>> = c[2].as_materialized_series().cast(&DataType::Int32)?.i32()?.iter().collect();
+        let mode = c[2].as_materialized_series().cast(&DataType::Int32)?.i32()?.clone();
         // Literal inputs (no free text, no hint) come as one value for every row.
         // (A column of no rows: no rows, whatever length the literals have.)
         let n = if c.iter().any(|c| c.is_empty()) { 0 } else { c.iter().map(|c| c.len()).max().unwrap_or(0) };
-        fn at<'s>(v: &[Option<&'s str>], i: usize) -> Option<&'s str> {
-            if v.len() == 1 {
-                v[0]
-            } else {
-                v[i]
-            }
-        }
-        let mode_at = |i: usize| if mode.len() == 1 { mode[0] } else { mode[i] };
         let size = n.div_ceil(rayon::current_num_threads().max(1)).max(4096);
         let starts: Vec<usize> = (0..n).step_by(size.max(1)).collect();
-        let pieces: Vec<Vec<Option<String>>> = starts
+        // Each piece walks its rows of every column once, and its categories
+        // (borrowed from the rules or the row) go straight into its column.
+        let pieces: Vec<StringChunked> = starts
             .into_par_iter()
             .map(|start| {
-                (start..(start + size).min(n))
-                    .map(|i| {
-                        self.row(at(raw, i), at(free, i), mode_at(i), at(exact, i), at(hint, i)).map(|c| c.into_owned())
+                let len = (start + size).min(n) - start;
+                let piece = |ca: &StringChunked| if ca.len() == 1 { ca.clone() } else { ca.slice(start as i64, len) };
+                let texts: Vec<StringChunked> = texts.iter().map(piece).collect();
+                let mode = if mode.len() == 1 { mode.clone() } else { mode.slice(start as i64, len) };
+                let mut cols: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = texts
+                    .iter()
+                    .map(|ca| -> Box<dyn Iterator<Item = Option<&str>> + '_> {
+                        match ca.len() {
+                            1 => Box::new(std::iter::repeat(ca.get(0))),
+                            _ => Box::new(ca.iter()),
+                        }
                     })
-                    .collect()
+                    .collect();
+                let mut modes: Box<dyn Iterator<Item = Option<i32>> + '_> = match mode.len() {
+                    1 => Box::new(std::iter::repeat(mode.get(0))),
+                    _ => Box::new(mode.iter()),
+                };
+                (0..len)
+                    .map(|_| {
+                        let mut next = |k: usize| cols[k].next().flatten();
+                        let (raw, free, exact, hint) = (next(0), next(1), next(2), next(3));
+                        self.row(raw, free, modes.next().flatten(), exact, hint)
+                    })
+                    .collect::<StringChunked>()
             })
             .collect();
-        let out: StringChunked = pieces.into_iter().flatten().collect();
+        let mut out = StringChunked::full_null(c[0].name().clone(), 0);
+        for p in &pieces {
+            out.append(p)?;
+        }
         Ok(out.with_name(c[0].name().clone()).into_column())
     }
 }
