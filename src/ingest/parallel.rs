@@ -131,8 +131,8 @@ impl Job<'_> {
         self.convert_precise(start, stop)
     }
 
-    /// [`Job::convert`] for a range of plain text ([`plain`]); `None` where
-    /// it is not plain, before anything is converted.
+    /// [`Job::convert`] for a range of plain text ([`plain`]); `None` as soon
+    /// as the text is found not to be plain (what was converted is dropped).
     fn convert_plain(&self, start: u64, stop: u64) -> Result<Option<Part>> {
         // Text is read in windows of this size; a record left over at a
         // window's end moves to the front of the next.

@@ -10,8 +10,11 @@
 //! quote, a quote still open at the end of the file) makes [`split`] say
 //! [`Step::Bail`], and the caller reads the whole range again with the csv
 //! crate. So the fields, the record boundaries and the line numbers are the
-//! csv crate's wherever this module answers; the property tests in
-//! `tests/it/parallel.rs` and the fuzz test hold the two readers equal.
+//! csv crate's wherever this module answers. Property tests hold the two
+//! equal: range by range in `parallel.rs` (generated text with and without
+//! the cases above, guessed range starts, every encoding), file by file in
+//! `tests/it/parallel.rs`, and on the hostile and fuzz corpora in
+//! `tests/it/fuzz.rs`.
 
 use csv::ByteRecord;
 use memchr::{memchr, memchr2, memchr3, memchr_iter};
