@@ -205,6 +205,10 @@ pub struct Converter<'a> {
     pub rejects: Vec<Reject>,
     /// Rows offered to [`Converter::push`].
     pub read: u64,
+    /// The last date cell read and its reading, by canonical column: dates
+    /// come in runs (exports are sorted by date), and the run's later cells
+    /// are not parsed again.
+    last_dates: std::cell::RefCell<Vec<Option<(String, DateRead, bool)>>>,
 }
 
 impl<'a> Converter<'a> {
@@ -272,6 +276,7 @@ impl<'a> Converter<'a> {
             raws: Vec::new(),
             rejects: Vec::new(),
             read: 0,
+            last_dates: std::cell::RefCell::new(vec![None; N]),
         }
     }
 
@@ -396,6 +401,25 @@ impl<'a> Converter<'a> {
         format!("h{:016x}", h.digest())
     }
 
+    /// [`parse::read_date`] of canonical column `k`'s cell `v`, remembering
+    /// the last reading (only successful ones: a rejected cell is rare).
+    fn read_date(
+        &self,
+        k: usize,
+        v: &str,
+        formats: &[parse::DateFormat],
+    ) -> std::result::Result<(DateRead, bool), String> {
+        let mut last = self.last_dates.borrow_mut();
+        if let Some((text, read, two)) = &last[k] {
+            if text == v {
+                return Ok((*read, *two));
+            }
+        }
+        let (read, two) = parse::read_date(v, formats).map_err(|e| e.message(self.layout_name()))?;
+        last[k] = Some((v.to_string(), read, two));
+        Ok((read, two))
+    }
+
     /// The layout's name in messages ("acled", "gtd", "mapping"…).
     fn layout_name(&self) -> &str {
         self.layout.description.split([' ', '(']).next().unwrap_or("")
@@ -473,8 +497,7 @@ impl<'a> Converter<'a> {
                 Some(Rule::Date { idx, formats }) => match known(&text(*idx)?) {
                     None => Parsed::Null,
                     Some(v) => {
-                        let (read, two) =
-                            parse::read_date(v, formats).map_err(|e| (Some(*idx), e.message(self.layout_name())))?;
+                        let (read, two) = self.read_date(k, v, formats).map_err(|e| (Some(*idx), e))?;
                         notes.two_digit |= two;
                         let date = match (read, self.layout.date_order) {
                             (DateRead::Fixed(d), _) => d,
