@@ -135,8 +135,10 @@ impl Job<'_> {
     /// as the text is found not to be plain (what was converted is dropped).
     fn convert_plain(&self, start: u64, stop: u64) -> Result<Option<Part>> {
         // Text is read in windows of this size; a record left over at a
-        // window's end moves to the front of the next.
-        const WINDOW: u64 = 4 << 20;
+        // window's end moves to the front of the next. (4 MB windows held
+        // 0.3 GB more at the peak of a 10 M-row query than 1 MB ones, at the
+        // same speed: freed per range, they stayed in malloc's heap.)
+        const WINDOW: u64 = 1 << 20;
         let (path, len) = (self.path, self.len);
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
