@@ -72,9 +72,7 @@ impl Fields for Line<'_> {
         self.span(i).map(|r| &self.text.as_bytes()[r])
     }
     fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
-        Some(start..end)
+        super::plain::span(self.ends, i)
     }
     fn bytes(&self) -> &[u8] {
         self.text.as_bytes()
@@ -320,11 +318,7 @@ impl<'a> Converter<'a> {
             Encoding::Utf8 | Encoding::Auto => rec.utf8(),
             Encoding::Latin1 => None,
         };
-        let encoding = match self.encoding {
-            Encoding::Auto if whole.is_none() => Encoding::Latin1,
-            Encoding::Auto => Encoding::Utf8,
-            other => other,
-        };
+        let encoding = self.encoding.resolve(whole.is_some());
         if self.encoding == Encoding::Auto && encoding == Encoding::Latin1 {
             self.counts.latin1_rows += 1;
         }

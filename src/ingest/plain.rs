@@ -47,6 +47,13 @@ pub enum Step {
     Bail,
 }
 
+/// Where field `i` of a [`Step::Line`] lies in the line, from the field ends.
+pub fn span(ends: &[usize], i: usize) -> Option<std::ops::Range<usize>> {
+    let end = *ends.get(i)?;
+    let start = if i == 0 { 0 } else { ends[i - 1] + 1 };
+    Some(start..end)
+}
+
 /// Whether every `\r` in `text` is the first half of a `\r\n` (a `\r` as
 /// the last byte is left to the next call, when `more` text follows).
 pub fn crs_paired(text: &[u8], more: bool) -> bool {
@@ -196,9 +203,8 @@ mod tests {
                 split(text, at, true, delimiter, &mut Out { ends: &mut ends, rec: &mut rec, scratch: &mut scratch });
             match step {
                 Step::Line { len, next } => {
-                    let mut from = at;
-                    let fields = ends.iter().map(|e| std::mem::replace(&mut from, at + e + 1)..at + e);
-                    out.push((line, fields.map(|r| text[r].to_vec()).collect()));
+                    let fields = (0..ends.len()).filter_map(|i| span(&ends, i));
+                    out.push((line, fields.map(|r| text[at..][r].to_vec()).collect()));
                     assert_eq!(ends.last(), Some(&len));
                     line += 1;
                     at = next;

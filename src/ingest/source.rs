@@ -43,8 +43,13 @@ impl Encoding {
     /// How a row of `bytes` is decoded: `Auto` becomes UTF-8 when the bytes
     /// are valid UTF-8 and Windows-1252 otherwise.
     pub fn for_bytes(self, bytes: &[u8]) -> Encoding {
+        self.resolve(std::str::from_utf8(bytes).is_ok())
+    }
+
+    /// How a row is decoded when it is known whether its bytes are UTF-8.
+    pub fn resolve(self, utf8: bool) -> Encoding {
         match self {
-            Encoding::Auto if std::str::from_utf8(bytes).is_err() => Encoding::Latin1,
+            Encoding::Auto if !utf8 => Encoding::Latin1,
             Encoding::Auto => Encoding::Utf8,
             other => other,
         }

@@ -415,8 +415,9 @@ fn distinct_counts(lf: LazyFrame, column: &str) -> Result<Vec<(String, u64)>> {
 /// duplicated. Each row's value is looked up once, and only the map's
 /// columns are built (a join gathered every column of the frame again).
 fn join_map(lf: LazyFrame, map: DataFrame, on: &str) -> Result<LazyFrame> {
-    let raws: Vec<String> = map.column("__raw")?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
-    let index: PlHashMap<String, IdxSize> = raws.into_iter().enumerate().map(|(i, v)| (v, i as IdxSize)).collect();
+    let raws = map.column("__raw")?.str()?;
+    let index: PlHashMap<String, IdxSize> =
+        raws.iter().enumerate().map(|(i, v)| (v.unwrap_or_default().to_string(), i as IdxSize)).collect();
     let index = std::sync::Arc::new(index);
     let lookup = col(on).map(
         move |c: Column| {
