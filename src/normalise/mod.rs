@@ -477,14 +477,9 @@ fn apply_taxonomy(
         return Ok((lf, Vec::new()));
     }
     let map = decisions(tax, &raws)?;
-    let free_text = if present.is_empty() {
-        lit(NULL).cast(DataType::String)
-    } else {
-        concat_str(present.iter().map(|t| col(*t)).collect::<Vec<_>>(), " | ", true)
-    };
     let rows = Rows {
         raw: col(raw_name),
-        free_text,
+        free_text: present.iter().map(|t| col(*t)).collect(),
         mode: col("__mode"),
         exact: col("__name"),
         hint: (hint && has(TARGET_HINT)).then(|| col(TARGET_HINT)),

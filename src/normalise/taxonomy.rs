@@ -211,27 +211,58 @@ impl Taxonomy {
 /// spaces matching spaces or hyphens; the first keyword in rule order wins.
 pub(super) struct KeywordSet {
     set: regex::RegexSet,
+    /// The same rules for ASCII text, lowercased (when every keyword is
+    /// ASCII): no case folding, so the search's literal prefilter has one
+    /// form of each keyword instead of every mix of cases.
+    ascii: Option<regex::RegexSet>,
     categories: Vec<String>,
 }
 
 impl KeywordSet {
     pub(super) fn new(keywords: &[(String, String)]) -> std::result::Result<Self, regex::Error> {
         let patterns = keywords.iter().map(|(k, _)| keyword_pattern(k));
+        let ascii = keywords.iter().all(|(k, _)| k.is_ascii());
         Ok(KeywordSet {
             set: regex::RegexSet::new(patterns)?,
+            ascii: match ascii {
+                true => Some(regex::RegexSet::new(keywords.iter().map(|(k, _)| ascii_pattern(k)))?),
+                false => None,
+            },
             categories: keywords.iter().map(|(_, v)| v.clone()).collect(),
         })
     }
 
     /// The category of the first keyword `text` contains.
     pub(super) fn first(&self, text: &str) -> Option<&str> {
-        self.set.matches(text).iter().next().map(|i| self.categories[i].as_str())
+        thread_local! {
+            static LOWER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        let i = match &self.ascii {
+            Some(ascii) if text.is_ascii() => match text.bytes().any(|b| b.is_ascii_uppercase()) {
+                false => ascii.matches(text).iter().next(),
+                true => LOWER.with_borrow_mut(|lower| {
+                    lower.clear();
+                    lower.push_str(text);
+                    lower.make_ascii_lowercase();
+                    ascii.matches(lower).iter().next()
+                }),
+            },
+            _ => self.set.matches(text).iter().next(),
+        };
+        i.map(|i| self.categories[i].as_str())
     }
 }
 
 /// One keyword as a pattern: a whole word, any case, a space matching spaces or hyphens.
 fn keyword_pattern(k: &str) -> String {
     format!(r"(?i)\b{}\b", regex_escape(k).replace(' ', r"[\s\-]+"))
+}
+
+/// [`keyword_pattern`] for lowercase ASCII text: in ASCII text, a word
+/// boundary and a space are the same in ASCII and Unicode terms, and any
+/// case is the lowercase.
+fn ascii_pattern(k: &str) -> String {
+    format!(r"(?-u:\b){}(?-u:\b)", regex_escape(&k.to_ascii_lowercase()).replace(' ', r"(?-u:[\s\-])+"))
 }
 
 fn regex_escape(s: &str) -> String {
@@ -248,8 +279,9 @@ fn regex_escape(s: &str) -> String {
 pub(super) struct Rows {
     /// The source value.
     pub raw: Expr,
-    /// The row's free text (null when it has none).
-    pub free_text: Expr,
+    /// The columns of the row's free text, joined with " | " (nulls left
+    /// out) for the rows whose rule reads it; none: no free text.
+    pub free_text: Vec<Expr>,
     /// The rule code of the row's value (`Decided::code`; null: no value, rule 4).
     pub mode: Expr,
     /// The exact category of the row's value (rule 3).
@@ -275,16 +307,49 @@ pub(super) fn category_expr(tax: &Taxonomy, r: Rows) -> Expr {
             );
         }
     };
+    let mut inputs = vec![r.raw, r.mode, r.exact, hint];
+    inputs.extend(r.free_text);
     map_multiple(
         move |c: &mut [Column]| rules.apply(c),
-        [r.raw, r.free_text, r.mode, r.exact, hint],
+        inputs,
         |_, f: &[Field]| Ok(Field::new(f[0].name().clone(), DataType::String)),
     )
 }
 
+/// One row's free text, built only when its rule reads it.
+struct FreeText<'a, 'b> {
+    /// The row's text columns (none: the frame has no free text).
+    parts: &'b [Option<&'a str>],
+    buf: &'b mut String,
+}
+
+impl FreeText<'_, '_> {
+    /// `prefix` and " | ", then the text columns that are not null joined
+    /// with " | " (what `concat_str(…, " | ", ignore_nulls)` gives, so
+    /// possibly empty); without text columns, `prefix` alone.
+    fn with<'s>(&'s mut self, prefix: Option<&'s str>) -> Option<&'s str> {
+        if self.parts.is_empty() {
+            return prefix;
+        }
+        self.buf.clear();
+        if let Some(p) = prefix {
+            self.buf.push_str(p);
+            self.buf.push_str(" | ");
+        }
+        for (i, t) in self.parts.iter().flatten().enumerate() {
+            if i > 0 {
+                self.buf.push_str(" | ");
+            }
+            self.buf.push_str(t);
+        }
+        Some(self.buf.as_str())
+    }
+}
+
 /// One field's rules, compiled: each row's category in one pass that
 /// matches only the keywords its rule asks for (at most one multi-pattern
-/// search per row, instead of every keyword set over every row).
+/// search per row, instead of every keyword set over every row), over free
+/// text joined only for the rows that read it.
 struct Rules {
     general: KeywordSet,
     refine: Vec<(KeywordSet, String)>,
@@ -312,45 +377,32 @@ impl Rules {
     fn row<'a>(
         &'a self,
         raw: Option<&'a str>,
-        text: Option<&'a str>,
+        mut text: FreeText<'_, '_>,
         mode: Option<i32>,
         exact: Option<&'a str>,
         hint: Option<&'a str>,
-    ) -> Option<std::borrow::Cow<'a, str>> {
-        use std::borrow::Cow;
-        let found = |set: &'a KeywordSet, t: Option<&str>| t.and_then(|t| set.first(t)).map(Cow::Borrowed);
+    ) -> Option<&'a str> {
         match mode {
-            Some(-1) => exact.map(Cow::Borrowed),
-            Some(-2) => {
-                found(&self.general, text).or(hint.map(Cow::Borrowed)).or(self.fallback.as_deref().map(Cow::Borrowed))
-            }
+            Some(-1) => exact,
+            Some(-2) => text.with(None).and_then(|t| self.general.first(t)).or(hint).or(self.fallback.as_deref()),
             Some(i) if i >= 0 && (i as usize) < self.refine.len() => {
                 let (set, otherwise) = &self.refine[i as usize];
-                found(set, text).or(hint.map(Cow::Borrowed)).or(Some(Cow::Borrowed(otherwise.as_str())))
+                text.with(None).and_then(|t| set.first(t)).or(hint).or(Some(otherwise.as_str()))
             }
-            _ => {
-                let both = match (raw, text) {
-                    (Some(r), Some(t)) => Some(Cow::Owned(format!("{r} | {t}"))),
-                    (r, t) => r.or(t).map(Cow::Borrowed),
-                };
-                both.as_deref()
-                    .and_then(|t| self.general.first(t))
-                    .map(Cow::Borrowed)
-                    .or(hint.map(Cow::Borrowed))
-                    .or(raw.map(Cow::Borrowed))
-            }
+            _ => text.with(raw).and_then(|t| self.general.first(t)).or(hint).or(raw),
         }
     }
 
-    /// [`Self::row`] over the columns raw, free text, mode, exact, hint; rows in parallel pieces.
+    /// [`Self::row`] over the columns raw, mode, exact, hint and the free
+    /// text's; rows in parallel pieces.
     fn apply(&self, c: &mut [Column]) -> PolarsResult<Column> {
         use rayon::prelude::*;
-        let texts: Vec<StringChunked> = [0, 1, 3, 4]
-            .iter()
-            .map(|&k| Ok(c[k].as_materialized_series().cast(&DataType::String)?.str()?.clone()))
+        let texts: Vec<StringChunked> = (0..c.len())
+            .filter(|&k| k != 1)
+            .map(|k| Ok(c[k].as_materialized_series().cast(&DataType::String)?.str()?.clone()))
             .collect::<PolarsResult<_>>()?;
-        let mode = c[2].as_materialized_series().cast(&DataType::Int32)?.i32()?.clone();
-        // Literal inputs (no free text, no hint) come as one value for every row.
+        let mode = c[1].as_materialized_series().cast(&DataType::Int32)?.i32()?.clone();
+        // Literal inputs (no hint) come as one value for every row.
         // (A column of no rows: no rows, whatever length the literals have.)
         let n = if c.iter().any(|c| c.is_empty()) { 0 } else { c.iter().map(|c| c.len()).max().unwrap_or(0) };
         let size = n.div_ceil(rayon::current_num_threads().max(1)).max(4096);
@@ -377,11 +429,15 @@ impl Rules {
                     1 => Box::new(std::iter::repeat(mode.get(0))),
                     _ => Box::new(mode.iter()),
                 };
+                let (mut parts, mut buf) = (vec![None; cols.len() - 3], String::new());
                 (0..len)
                     .map(|_| {
-                        let mut next = |k: usize| cols[k].next().flatten();
-                        let (raw, free, exact, hint) = (next(0), next(1), next(2), next(3));
-                        self.row(raw, free, modes.next().flatten(), exact, hint)
+                        let [raw, exact, hint] = [0, 1, 2].map(|k| cols[k].next().flatten());
+                        for (p, col) in parts.iter_mut().zip(&mut cols[3..]) {
+                            *p = col.next().flatten();
+                        }
+                        let text = FreeText { parts: &parts, buf: &mut buf };
+                        self.row(raw, text, modes.next().flatten(), exact, hint)
                     })
                     .collect::<StringChunked>()
             })
@@ -418,7 +474,7 @@ mod tests {
 
     #[test]
     fn one_keyword_pass_finds_what_each_keyword_alone_finds_first() {
-        let keywords: Vec<(String, String)> = [
+        let ascii: Vec<(String, String)> = [
             ("one-way attack drone", "drone/UAV"),
             ("drone", "drone/UAV"),
             ("rocket", "rocket"),
@@ -430,24 +486,69 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let set = KeywordSet::new(&keywords).unwrap();
-        let each: Vec<regex::Regex> =
-            keywords.iter().map(|(k, _)| regex::Regex::new(&keyword_pattern(k)).unwrap()).collect();
+        // A keyword that is not ASCII: the whole set takes the Unicode search.
+        let mut unicode = ascii.clone();
+        unicode.insert(2, ("sûreté".into(), "other".into()));
         let words = [
-            "a", "one", "way", "one-way", "attack", "drone", "drones", "Rocket", "ied", "car", "bomb", "c-ram",
-            "C RAM", "bombing", "-", ",", "é",
+            "a", "one", "way", "one-way", "attack", "drone", "drones", "Rocket", "ROCKET", "ied", "car", "Car", "bomb",
+            "BOMB", "c-ram", "C RAM", "bombing", "-", ",", "é", "sûreté", "SÛRETÉ", "\t", "_",
         ];
-        let mut x: u64 = 3;
-        for _ in 0..3000 {
-            let mut text = String::new();
-            for _ in 0..(x % 9) {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                text.push_str(words[(x >> 33) as usize % words.len()]);
-                text.push(if x % 3 == 0 { '-' } else { ' ' });
+        for keywords in [&ascii, &unicode] {
+            let set = KeywordSet::new(keywords).unwrap();
+            assert_eq!(set.ascii.is_some(), keywords.iter().all(|(k, _)| k.is_ascii()));
+            let each: Vec<regex::Regex> =
+                keywords.iter().map(|(k, _)| regex::Regex::new(&keyword_pattern(k)).unwrap()).collect();
+            let mut x: u64 = 3;
+            for _ in 0..3000 {
+                let mut text = String::new();
+                for _ in 0..(x % 9) {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    text.push_str(words[(x >> 33) as usize % words.len()]);
+                    text.push(match x % 5 {
+                        0 => '-',
+                        1 => '\t',
+                        _ => ' ',
+                    });
+                }
+                x = x.wrapping_add(1);
+                let naive = keywords.iter().zip(&each).find(|(_, r)| r.is_match(&text)).map(|((_, v), _)| v.as_str());
+                assert_eq!(set.first(&text), naive, "{text:?}");
             }
-            x = x.wrapping_add(1);
-            let naive = keywords.iter().zip(&each).find(|(_, r)| r.is_match(&text)).map(|((_, v), _)| v.as_str());
-            assert_eq!(set.first(&text), naive, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn free_text_is_what_concat_str_gives() {
+        let words = [None, Some(""), Some("a"), Some("b c"), Some("é")];
+        let mut x: u64 = 7;
+        for _ in 0..400 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let n = (x >> 60) as usize % 4;
+            let parts: Vec<Option<&str>> = (0..n).map(|k| words[(x >> (8 * k + 8)) as usize % words.len()]).collect();
+            let cols: Vec<Column> =
+                parts.iter().enumerate().map(|(k, p)| Column::new(format!("c{k}").into(), [*p])).collect();
+            let expected: Option<String> = match n {
+                0 => None,
+                _ => {
+                    let df = DataFrame::new_infer_height(cols).unwrap();
+                    let e = concat_str(
+                        parts.iter().enumerate().map(|(k, _)| col(format!("c{k}"))).collect::<Vec<_>>(),
+                        " | ",
+                        true,
+                    );
+                    let out = df.lazy().select([e.alias("t")]).collect().unwrap();
+                    out.column("t").unwrap().str().unwrap().get(0).map(String::from)
+                }
+            };
+            let mut buf = String::new();
+            let got = FreeText { parts: &parts, buf: &mut buf }.with(None).map(String::from);
+            assert_eq!(got, expected, "{parts:?}");
+            let got = FreeText { parts: &parts, buf: &mut buf }.with(Some("r")).map(String::from);
+            let expected = match expected {
+                Some(t) => format!("r | {t}"),
+                None => "r".into(),
+            };
+            assert_eq!(got.as_deref(), Some(expected.as_str()), "{parts:?}");
         }
     }
 
@@ -513,7 +614,7 @@ mod tests {
                 &t,
                 Rows {
                     raw: col("raw"),
-                    free_text: col("notes"),
+                    free_text: vec![col("notes")],
                     mode: col("__mode"),
                     exact: col("__name"),
                     hint: None,
