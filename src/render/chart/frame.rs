@@ -241,18 +241,23 @@ pub(super) struct Mark {
     row: usize,
 }
 
-/// Rows of annotation labels at most; more labels share rows.
-const MARK_ROWS: usize = 4;
+/// Rows of annotation labels at most; labels that find no room in any
+/// row share rows (only with more than this many labels over one stretch).
+const MARK_ROWS: usize = 8;
 const MARK_ROW_PX: i32 = 16;
 const MARK_CHAR_PX: f64 = 6.8;
 
 /// Place the annotations inside the chart's dates: each label on the side of
 /// its line with room (shortened when neither side has room), in the first
-/// row of the strip above the plot where it meets no other label. The plot
-/// moves down to make room, so a label never crosses a bar or a line.
+/// row of the strip above the plot where it meets no other label (and, where
+/// a row allows, no other line: a line runs down from its label's row), on
+/// the other side of its line when that side has room there and its own has not.
+/// The plot moves down to make room, so a label never crosses a bar or a line.
 pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annotation]) -> Vec<Mark> {
     let (x0, _, x1, _) = f.plot;
-    let mut rows: Vec<Vec<(i32, i32)>> = vec![Vec::new(); MARK_ROWS];
+    // Labels placed so far (row, from, to), and lines (row, x).
+    let mut boxes: Vec<(usize, i32, i32)> = Vec::new();
+    let mut lines: Vec<(usize, i32)> = Vec::new();
     let mut marks = Vec::new();
     for (k, a) in notes.iter().enumerate() {
         // A span that began before the chart is shaded from its left edge; its
@@ -267,7 +272,7 @@ pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annota
         let end = a.end.map(|e| date_x(f, data, e + chrono::Duration::days(1)).unwrap_or(x1)).filter(|e| *e > x);
         let (right, left) = (f64::from(x1 - x - 6), f64::from(x - 6 - x0));
         let fits = |room: f64| (room / MARK_CHAR_PX).floor().max(1.0) as usize;
-        let want = a.label.chars().count();
+        let want = a.label.chars().count().min(40);
         let (align, chars) = if want <= fits(right) {
             (HPos::Left, want)
         } else if want <= fits(left) {
@@ -277,14 +282,33 @@ pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annota
         } else {
             (HPos::Right, fits(left))
         };
+        // The other side, when the whole label fits there too.
+        let other = match align {
+            HPos::Left if want <= fits(left) => Some(HPos::Right),
+            HPos::Right if want <= fits(right) => Some(HPos::Left),
+            _ => None,
+        };
         let label = ellipsis(&a.label, chars.min(40));
         let width = (label.chars().count() as f64 * MARK_CHAR_PX) as i32;
-        let (label_x, bx0, bx1) = match align {
+        let span = |side: HPos| match side {
             HPos::Left => (x + 4, x + 2, x + 6 + width),
             _ => (x - 4, x - 6 - width, x - 2),
         };
-        let row = (0..MARK_ROWS).find(|r| rows[*r].iter().all(|(a, b)| bx1 < *a || bx0 > *b)).unwrap_or(k % MARK_ROWS);
-        rows[row].push((bx0, bx1));
+        // Free: no label of the row in the way and, at best, no line from a
+        // row above through the label and no label of a row below on this line.
+        let free = |r: usize, (_, bx0, bx1): (i32, i32, i32), crossing: bool| {
+            boxes.iter().all(|&(br, a, b)| {
+                !(br == r && bx1 >= a && bx0 <= b) && (crossing || !(br > r && (a..=b).contains(&x)))
+            }) && (crossing || lines.iter().all(|&(lr, lx)| lr > r || !(bx0..=bx1).contains(&lx)))
+        };
+        let sides = std::iter::once(align).chain(other);
+        let place = |crossing: bool| {
+            (0..MARK_ROWS).find_map(|r| sides.clone().find(|s| free(r, span(*s), crossing)).map(|s| (r, s)))
+        };
+        let (row, align) = place(false).or_else(|| place(true)).unwrap_or((k % MARK_ROWS, align));
+        let (label_x, bx0, bx1) = span(align);
+        boxes.push((row, bx0, bx1));
+        lines.push((row, x));
         marks.push(Mark { x, end, label, label_x, align, row });
     }
     let used = marks.iter().map(|m| m.row + 1).max().unwrap_or(0) as i32;
@@ -393,4 +417,69 @@ pub(super) fn draw_overlay(area: &Area<'_>, f: &Frame, data: &ChartData) -> Draw
         area.draw(&PathElement::new(r, ShapeStyle::from(&ink).stroke_width(2)))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The strip's label boxes as drawn: (row, left, right).
+    fn boxes(marks: &[Mark]) -> Vec<(usize, i32, i32)> {
+        marks
+            .iter()
+            .map(|m| {
+                let w = (m.label.chars().count() as f64 * MARK_CHAR_PX) as i32;
+                match m.align {
+                    HPos::Left => (m.row, m.label_x, m.label_x + w),
+                    _ => (m.row, m.label_x - w, m.label_x),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn labels_never_overlap_while_each_can_have_a_row() {
+        let months: Vec<(NaiveDate, String)> = (0..48)
+            .map(|i| (NaiveDate::from_ymd_opt(2016 + i / 12, (i % 12) as u32 + 1, 1).unwrap(), String::new()))
+            .collect();
+        let data = ChartData {
+            periods: months.clone(),
+            series: Vec::new(),
+            every: Some(Period::Month),
+            partial: Vec::new(),
+            overlay: None,
+            alerts: Vec::new(),
+        };
+        let mut x: u64 = 11;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        for case in 0..500 {
+            // Up to MARK_ROWS labels, bunched at the edges or anywhere.
+            let n = 1 + next(MARK_ROWS as u64) as usize;
+            let notes: Vec<Annotation> = (0..n)
+                .map(|_| {
+                    let month = match case % 3 {
+                        0 => 44 + next(4),
+                        1 => next(4),
+                        _ => next(48),
+                    } as usize;
+                    let date = months[month].0 + chrono::Duration::days(next(28) as i64);
+                    let end = (next(3) == 0).then(|| date + chrono::Duration::days(10 + next(60) as i64));
+                    Annotation { date, end, label: "x".repeat(5 + next(45) as usize) }
+                })
+                .collect();
+            let mut f = Frame { plot: (60, 160, 936, 612), legend_x: None, titles_y: 0 };
+            let marks = place_annotations(&mut f, &data, &notes);
+            assert_eq!(marks.len(), n);
+            let b = boxes(&marks);
+            for (i, p) in b.iter().enumerate() {
+                assert!(p.1 >= 60 - 1 && p.2 <= 936 + 1, "case {case}: label {i} leaves the plot: {p:?}");
+                for q in &b[..i] {
+                    assert!(p.0 != q.0 || p.2 < q.1 || p.1 > q.2, "case {case}: labels overlap: {p:?} {q:?}");
+                }
+            }
+        }
+    }
 }
