@@ -115,10 +115,23 @@ pub struct Taxonomy {
     pub keywords: Vec<(String, String)>,
     /// Only for event classes: classes whose events are not attacks.
     pub not_attacks: Vec<String>,
+    /// The rules compiled once, for every batch and query that applies them.
+    compiled: Compiled,
+}
+
+/// [`Rules`] compiled on first use (emptied when the taxonomy is extended).
+#[derive(Clone, Default)]
+struct Compiled(std::sync::OnceLock<std::result::Result<std::sync::Arc<Rules>, String>>);
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Compiled" } else { "NotCompiled" })
+    }
 }
 
 impl Taxonomy {
     pub(super) fn extend(&mut self, s: Section, field: &str, origin: &Path) -> Result<()> {
+        self.compiled = Compiled::default();
         if let Some(cats) = s.categories {
             self.categories = cats;
         }
@@ -296,11 +309,12 @@ pub(super) struct Rows {
 /// or a keyword.
 pub(super) fn category_expr(tax: &Taxonomy, r: Rows) -> Expr {
     let hint = r.hint.unwrap_or_else(|| lit(NULL).cast(DataType::String));
-    let rules = match Rules::new(tax) {
-        Ok(rules) => std::sync::Arc::new(rules),
+    let compiled = tax.compiled.0.get_or_init(|| Rules::new(tax).map(std::sync::Arc::new).map_err(|e| e.to_string()));
+    let rules = match compiled {
+        Ok(rules) => rules.clone(),
         // Keywords are escaped, so this is a bug; say so when the plan runs.
         Err(e) => {
-            let message = e.to_string();
+            let message = e.clone();
             return r.raw.map(
                 move |_| Err(polars_err!(ComputeError: "keyword patterns: {message}")),
                 |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
