@@ -237,10 +237,7 @@ impl KeywordSet {
         let ascii = keywords.iter().all(|(k, _)| k.is_ascii());
         Ok(KeywordSet {
             set: regex::RegexSet::new(patterns)?,
-            ascii: match ascii {
-                true => Some(regex::RegexSet::new(keywords.iter().map(|(k, _)| ascii_pattern(k)))?),
-                false => None,
-            },
+            ascii: ascii.then(|| regex::RegexSet::new(keywords.iter().map(|(k, _)| ascii_pattern(k)))).transpose()?,
             categories: keywords.iter().map(|(_, v)| v.clone()).collect(),
         })
     }
@@ -411,7 +408,8 @@ impl Rules {
     /// text's; rows in parallel pieces.
     fn apply(&self, c: &mut [Column]) -> PolarsResult<Column> {
         use rayon::prelude::*;
-        let texts: Vec<StringChunked> = (0..c.len())
+        // raw, exact, hint, then the free text's columns.
+        let strings: Vec<StringChunked> = (0..c.len())
             .filter(|&k| k != 1)
             .map(|k| Ok(c[k].as_materialized_series().cast(&DataType::String)?.str()?.clone()))
             .collect::<PolarsResult<_>>()?;
@@ -428,9 +426,9 @@ impl Rules {
             .map(|start| {
                 let len = (start + size).min(n) - start;
                 let piece = |ca: &StringChunked| if ca.len() == 1 { ca.clone() } else { ca.slice(start as i64, len) };
-                let texts: Vec<StringChunked> = texts.iter().map(piece).collect();
+                let strings: Vec<StringChunked> = strings.iter().map(piece).collect();
                 let mode = if mode.len() == 1 { mode.clone() } else { mode.slice(start as i64, len) };
-                let mut cols: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = texts
+                let mut cols: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = strings
                     .iter()
                     .map(|ca| -> Box<dyn Iterator<Item = Option<&str>> + '_> {
                         match ca.len() {

@@ -255,9 +255,8 @@ const MARK_CHAR_PX: f64 = 6.8;
 /// The plot moves down to make room, so a label never crosses a bar or a line.
 pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annotation]) -> Vec<Mark> {
     let (x0, _, x1, _) = f.plot;
-    // Labels placed so far (row, from, to), and lines (row, x).
-    let mut boxes: Vec<(usize, i32, i32)> = Vec::new();
-    let mut lines: Vec<(usize, i32)> = Vec::new();
+    // Marks placed so far: (row, line x, label from, label to).
+    let mut placed: Vec<(usize, i32, i32, i32)> = Vec::new();
     let mut marks = Vec::new();
     for (k, a) in notes.iter().enumerate() {
         // A span that began before the chart is shaded from its left edge; its
@@ -288,18 +287,21 @@ pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annota
             HPos::Right if want <= fits(right) => Some(HPos::Left),
             _ => None,
         };
-        let label = ellipsis(&a.label, chars.min(40));
+        let label = ellipsis(&a.label, chars);
         let width = (label.chars().count() as f64 * MARK_CHAR_PX) as i32;
         let span = |side: HPos| match side {
             HPos::Left => (x + 4, x + 2, x + 6 + width),
             _ => (x - 4, x - 6 - width, x - 2),
         };
-        // Free: no label of the row in the way and, at best, no line from a
-        // row above through the label and no label of a row below on this line.
+        // Free: no label of the row in the way and, unless `crossing`, no
+        // line from a row above through the label and no label of a row
+        // below on this line.
         let free = |r: usize, (_, bx0, bx1): (i32, i32, i32), crossing: bool| {
-            boxes.iter().all(|&(br, a, b)| {
-                !(br == r && bx1 >= a && bx0 <= b) && (crossing || !(br > r && (a..=b).contains(&x)))
-            }) && (crossing || lines.iter().all(|&(lr, lx)| lr > r || !(bx0..=bx1).contains(&lx)))
+            let labels = placed.iter().all(|&(pr, _, a, b)| pr != r || bx1 < a || bx0 > b);
+            let lines = placed
+                .iter()
+                .all(|&(pr, px, a, b)| (pr > r || !(bx0..=bx1).contains(&px)) && (pr <= r || !(a..=b).contains(&x)));
+            labels && (crossing || lines)
         };
         let sides = std::iter::once(align).chain(other);
         let place = |crossing: bool| {
@@ -307,8 +309,7 @@ pub(super) fn place_annotations(f: &mut Frame, data: &ChartData, notes: &[Annota
         };
         let (row, align) = place(false).or_else(|| place(true)).unwrap_or((k % MARK_ROWS, align));
         let (label_x, bx0, bx1) = span(align);
-        boxes.push((row, bx0, bx1));
-        lines.push((row, x));
+        placed.push((row, x, bx0, bx1));
         marks.push(Mark { x, end, label, label_x, align, row });
     }
     let used = marks.iter().map(|m| m.row + 1).max().unwrap_or(0) as i32;
